@@ -1,0 +1,35 @@
+/*
+ * cli.h - the etwfwd command line: one table of subcommands.
+ *
+ * Each subcommand lives in its own cmd_*.c file and is listed once in
+ * commands.c; main.c dispatches and prints the help from that table.
+ */
+#ifndef EF_SERVICE_CLI_H
+#define EF_SERVICE_CLI_H
+
+#include <stdio.h>
+
+/* Exit codes shared by every subcommand. */
+enum {
+    EF_EXIT_OK = 0,
+    EF_EXIT_FAILURE = 1, /* the command ran and failed */
+    EF_EXIT_USAGE = 2,   /* bad command line or invalid configuration */
+};
+
+struct ef_cmd {
+    const char *name;
+    const char *args;    /* argument synopsis for the help, "" if none */
+    const char *summary; /* one line */
+    /* argv[0] is the subcommand's name. Returns an EF_EXIT_* code. */
+    int (*run)(int argc, char **argv);
+};
+
+extern const struct ef_cmd ef_commands[];
+extern const unsigned ef_commands_count;
+
+int ef_cmd_version(int argc, char **argv);
+
+/* Prints the usage text to f. */
+void ef_cli_usage(FILE *f);
+
+#endif

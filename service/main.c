@@ -1,0 +1,48 @@
+/*
+ * main.c - etwfwd's entry point: dispatches to a subcommand.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void ef_cli_usage(FILE *f)
+{
+    unsigned i;
+
+    fprintf(f, "usage: etwfwd <command> [options]\n\n"
+               "Collects ETW events, decodes them completely and forwards them as JSON.\n\n"
+               "commands:\n");
+    for (i = 0; i < ef_commands_count; i++) {
+        char left[64];
+
+        snprintf(left, sizeof(left), "%s %s", ef_commands[i].name, ef_commands[i].args);
+        fprintf(f, "  %-28s %s\n", left, ef_commands[i].summary);
+    }
+    fprintf(f, "\n'etwfwd <command> --help' describes a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    const char *name;
+    unsigned i;
+
+    if (argc < 2) {
+        ef_cli_usage(stderr);
+        return EF_EXIT_USAGE;
+    }
+    name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        ef_cli_usage(stdout);
+        return EF_EXIT_OK;
+    }
+    if (strcmp(name, "--version") == 0)
+        name = "version";
+    for (i = 0; i < ef_commands_count; i++) {
+        if (strcmp(name, ef_commands[i].name) == 0)
+            return ef_commands[i].run(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "etwfwd: unknown command '%s'\n\n", name);
+    ef_cli_usage(stderr);
+    return EF_EXIT_USAGE;
+}
