@@ -145,6 +145,14 @@ unpack_orig() {
 	find "$tmp/$pkg" -mindepth 1 -maxdepth 1 -type d | head -n 1
 }
 
+# The libraries are linked into etwfwd.exe: keep their licences for the MSI.
+license() {
+	local pkg=$1
+	shift
+	mkdir -p "$stage$prefix/share/licenses/$pkg"
+	cp "$@" "$stage$prefix/share/licenses/$pkg/"
+}
+
 done_pkg() {
 	printf '  %-8s %-22s %3d s\n' "$1" "${version[$1]}" $((SECONDS - $2))
 }
@@ -160,13 +168,20 @@ lib=$stage$prefix/lib
 # --- libuv1 ---------------------------------------------------------------------
 t=$SECONDS
 unpack_debian libuv1
-cmake_build libuv1 "$tmp/libuv1" -DLIBUV_BUILD_TESTS=OFF -DLIBUV_BUILD_BENCH=OFF
-# CMake always builds the DLL as well: keep only libuv_a.a, and make libuv.pc
-# the static one (libuv-static.pc lists the system libraries).
-rm -f "$stage$prefix"/bin/libuv*.dll "$lib/libuv.dll.a"
-rm -rf "$lib/cmake/libuv"
-sed -e 's/^Name: libuv-static/Name: libuv/' "$pc/libuv-static.pc" >"$pc/libuv.pc"
+# CMake would build the DLL as well as libuv_a.a, and install both: build and
+# install only the static library, and make libuv.pc the static one
+# (libuv-static.pc, which lists the system libraries).
+run libuv1 cmake -S "$tmp/libuv1" -B "$tmp/build-libuv1" -G Ninja \
+	-DCMAKE_TOOLCHAIN_FILE="$tmp/toolchain.cmake" -DCMAKE_BUILD_TYPE=Release \
+	-DCMAKE_INSTALL_PREFIX="$prefix" -DCMAKE_INSTALL_LIBDIR=lib \
+	-DLIBUV_BUILD_TESTS=OFF -DLIBUV_BUILD_BENCH=OFF
+run libuv1 cmake --build "$tmp/build-libuv1" -j "$jobs" --target uv_a
+mkdir -p "$stage$prefix/include" "$lib" "$pc"
+cp -r "$tmp/libuv1/include/." "$stage$prefix/include/"
+cp "$tmp/build-libuv1/libuv_a.a" "$lib/"
+sed -e 's/^Name: libuv-static/Name: libuv/' "$tmp/build-libuv1/libuv-static.pc" >"$pc/libuv.pc"
 grep -q -- '-luv_a' "$pc/libuv.pc" || die "libuv.pc does not link -luv_a"
+license libuv1 "$tmp/libuv1/LICENSE"
 done_pkg libuv1 $t
 
 # --- yajl -----------------------------------------------------------------------
@@ -194,6 +209,7 @@ Cflags: -I\${includedir} -I\${includedir}/yajl
 Libs: -L\${libdir} -lyajl_s
 EOF
 [ -f "$lib/libyajl_s.a" ] || die "libyajl_s.a missing"
+license yajl "$tmp/yajl/COPYING"
 done_pkg yajl $t
 
 # --- curl -----------------------------------------------------------------------
@@ -224,6 +240,7 @@ done
 sed -i -e "s|^Libs: .*|Libs:$curl_libs|" -e 's|^Libs.private: .*|Libs.private:|' \
 	-e 's|^Cflags: .*|Cflags: -I${includedir} -DCURL_STATICLIB|' "$pc/libcurl.pc"
 rm -f "$stage$prefix/bin/curl-config"
+license curl "$tmp/curl/COPYING"
 done_pkg curl $t
 
 # --- expat ----------------------------------------------------------------------
@@ -239,6 +256,7 @@ cmake_build expat "$tmp/expat/expat" \
 	-DEXPAT_BUILD_PKGCONFIG=ON
 # Without XML_STATIC, expat.h declares its functions dllimport.
 sed -i 's|^Cflags: .*|& -DXML_STATIC|' "$pc/expat.pc"
+license expat "$tmp/expat/expat/COPYING"
 done_pkg expat $t
 
 # --- inih -----------------------------------------------------------------------
@@ -266,6 +284,7 @@ static int handler(void *user, const char *section, const char *name,
 }
 int main(void) { return ini_parse_string("a=b", handler, 0); }
 EOF
+license libinih "$src/LICENSE.txt"
 run libinih $host-gcc -Werror -I"$stage$prefix/include" -c "$tmp/inih-check.c" \
 	-o "$tmp/inih-check.o"
 done_pkg libinih $t
@@ -279,7 +298,10 @@ cmake_build check "$src" \
 # meson reads only Libs for a shared-style dependency.
 sed -i -e 's|^Libs: .*|Libs: -L${libdir} -lcheck -pthread|' \
 	-e 's|^Libs.private: .*|Libs.private:|' "$pc/check.pc"
+# It always builds a DLL too (checkShared).
+rm -f "$lib/libcheck.dll.a" "$stage$prefix/bin/libcheck.dll"
 rm -rf "$stage$prefix/share/doc" "$stage$prefix/share/info" "$stage$prefix/share/man"
+license check "$src/COPYING.LESSER"
 done_pkg check $t
 
 # --- zlib -----------------------------------------------------------------------
