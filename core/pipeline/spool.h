@@ -1,0 +1,132 @@
+/*
+ * spool.h - the durable spool: every accepted event, until every sink has it.
+ *
+ * Events (rendered JSON, opaque bytes here) are appended to segment files
+ * under DIR/: records of {length, CRC32C, sequence number, bytes}. Each sink
+ * has a cursor (the highest sequence it acknowledged) kept in a ledger file
+ * replaced atomically (write temp, fsync, rename; FlushFileBuffers and
+ * MoveFileEx on Windows). A segment is deleted only after every sink's cursor
+ * has passed it and the ledger saying so is durable. On open, damage is cut
+ * off and counted, never fatal: a truncated last record, a bad CRC (the good
+ * records after it in the same segment are kept), a missing ledger (every
+ * sink starts at the oldest event: at-least-once), a ledger past the end.
+ * In memory mode the same interface keeps the events in RAM only.
+ *
+ * The spool is synchronous and owned by one thread (the pipeline's loop
+ * thread calls it; its writes are buffered and its fsyncs follow the sync
+ * policy, see docs/pipeline.md).
+ */
+#ifndef EF_PIPELINE_SPOOL_H
+#define EF_PIPELINE_SPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define EF_SPOOL_MAX_SINKS 64
+#define EF_SPOOL_MAX_EVENT (16u * 1024 * 1024)
+
+enum ef_spool_mode_opt { EF_SPOOL_MODE_DISK = 0, EF_SPOOL_MODE_MEMORY = 1 };
+enum ef_spool_full_opt {
+    EF_SPOOL_ON_FULL_DROP_OLDEST = 0, /* the oldest segment goes, counted per sink that lacked it */
+    EF_SPOOL_ON_FULL_DROP_NEWEST = 1, /* the new event is refused, counted */
+    EF_SPOOL_ON_FULL_BLOCK = 2,       /* ef_spool_append says EF_EAGAIN; the caller waits for acks */
+};
+enum ef_spool_sync_opt {
+    EF_SPOOL_SYNC_EVERY = 0,    /* fsync after every append batch (ef_spool_commit) */
+    EF_SPOOL_SYNC_PERIODIC = 1, /* fsync when ef_spool_tick sees sync_interval_ms passed */
+    EF_SPOOL_SYNC_OFF = 2,      /* leave it to the OS */
+};
+
+struct ef_spool_options {
+    const char *dir;    /* DIR: created if missing (disk mode) */
+    int mode;           /* enum ef_spool_mode_opt */
+    uint64_t segment_size; /* a segment is closed when it reaches this size */
+    uint64_t max_size;     /* 0 = unlimited; total bytes of segments */
+    int on_full;           /* enum ef_spool_full_opt */
+    int sync;              /* enum ef_spool_sync_opt */
+    uint64_t sync_interval_ms;
+    const char *const *sinks; /* the sinks' names: cursors are kept by name */
+    unsigned n_sinks;
+};
+
+/* What open found and repaired. */
+struct ef_spool_recovery {
+    uint64_t segments;
+    uint64_t events;          /* events still in the spool */
+    uint64_t truncated_bytes; /* cut off a damaged tail */
+    uint64_t bad_records;     /* CRC or framing errors skipped */
+    int ledger_missing;
+    int ledger_ahead; /* a cursor was past the end and was pulled back */
+};
+
+struct ef_spool_stats {
+    uint64_t appended;
+    uint64_t appended_bytes;
+    uint64_t dropped_oldest; /* events deleted unsent because the spool was full */
+    uint64_t dropped_newest; /* events refused because the spool was full */
+    uint64_t size_bytes;     /* bytes on disk (or in memory) now */
+    uint64_t segments;
+    uint64_t first_seq, next_seq; /* what is held: [first_seq, next_seq) */
+    uint64_t fsyncs;
+    int memory; /* 1 in memory mode: nothing survives a restart */
+};
+
+/* One event handed to a reader. data is valid until the next spool call. */
+struct ef_spool_event {
+    uint64_t seq;
+    const void *data;
+    uint32_t len;
+};
+
+struct ef_spool;
+
+int ef_spool_open(const struct ef_spool_options *opt, struct ef_spool **out,
+                  struct ef_spool_recovery *rec);
+/* Flushes, fsyncs (disk mode) and frees. */
+void ef_spool_close(struct ef_spool *sp);
+
+/*
+ * Appends one event and gives its sequence number. Returns 0, EF_ENOSPC when
+ * the event was dropped (drop_newest), EF_EAGAIN (block: nothing written;
+ * retry after acks), EF_ELIMIT (len > EF_SPOOL_MAX_EVENT) or EF_EIO.
+ */
+int ef_spool_append(struct ef_spool *sp, const void *data, uint32_t len, uint64_t *seq);
+
+/* Makes appended events durable as the sync policy says (after a batch of appends). */
+int ef_spool_commit(struct ef_spool *sp);
+
+/* Periodic work: the interval fsync. now_ms from the pipeline's clock. */
+int ef_spool_tick(struct ef_spool *sp, uint64_t now_ms);
+
+/*
+ * Reads the events starting at sequence from (a sink starts at its
+ * ef_spool_cursor() + 1, or past what it has in flight), at most
+ * max_events / max_bytes (at least one event whatever its size), calling
+ * visit for each. *next gets the sequence after the last visited event.
+ * Returns the number of events visited (0 at the end) or an EF_E* code.
+ */
+typedef int (*ef_spool_visit_fn)(void *ud, const struct ef_spool_event *ev);
+int ef_spool_read(struct ef_spool *sp, uint64_t from, size_t max_events, size_t max_bytes,
+                  ef_spool_visit_fn visit, void *ud, uint64_t *next);
+
+/* The highest sequence sink `sink` acknowledged (0 if none). */
+uint64_t ef_spool_cursor(const struct ef_spool *sp, unsigned sink);
+
+/*
+ * Moves sink's cursor to upto (never backwards), writes the ledger durably
+ * and deletes the segments every sink has passed.
+ */
+int ef_spool_ack(struct ef_spool *sp, unsigned sink, uint64_t upto);
+
+void ef_spool_get_stats(const struct ef_spool *sp, struct ef_spool_stats *st);
+
+/*
+ * Offline tools for `etwfwd spool verify|dump`: verify checks every segment
+ * and the ledger without changing anything and reports what open would
+ * repair; dump prints every event (one per line, with its sequence).
+ */
+int ef_spool_verify(const char *dir, struct ef_spool_recovery *rec, FILE *report);
+int ef_spool_dump(const char *dir, FILE *out);
+
+#endif
