@@ -22,11 +22,11 @@
 
 /* ETW's limits for one provider's filters (MAX_EVENT_FILTER_*_COUNT). */
 #define EF_CFG_MAX_EVENT_IDS 64
-#define EF_CFG_MAX_PIDS 8
+#define EF_CFG_MAX_PIDS      8
 
 /* The largest configuration file read, and the longest value after ${ENV}. */
 #define EF_CFG_MAX_FILE_SIZE (4u * 1024 * 1024)
-#define EF_CFG_MAX_VALUE 65536
+#define EF_CFG_MAX_VALUE     65536
 
 struct ef_str_list {
     char **v;
@@ -69,7 +69,12 @@ struct ef_provider_list {
 };
 
 /* Enum values are the index of their name in the option table's list. */
-enum ef_session_kind { EF_SESSION_REALTIME, EF_SESSION_KERNEL, EF_SESSION_EXISTING, EF_SESSION_FILE };
+enum ef_session_kind {
+    EF_SESSION_REALTIME,
+    EF_SESSION_KERNEL,
+    EF_SESSION_EXISTING,
+    EF_SESSION_FILE
+};
 enum ef_on_exists { EF_ON_EXISTS_RESTART, EF_ON_EXISTS_ATTACH, EF_ON_EXISTS_FAIL };
 enum ef_queue_full { EF_QUEUE_FULL_BLOCK, EF_QUEUE_FULL_DROP };
 enum ef_sink_type { EF_SINK_FILE, EF_SINK_HTTP, EF_SINK_SYSLOG };

@@ -15,6 +15,7 @@
 #
 # Needs packaging/setup-debian.sh first (mingw-w64, cmake, meson, deb-src).
 set -euo pipefail
+shopt -s inherit_errexit
 
 host=x86_64-w64-mingw32
 jobs=2
@@ -142,7 +143,7 @@ unpack_orig() {
 	mkdir "$tmp/$pkg"
 	run "$pkg" tar -xf "$tmp/src/$orig" -C "$tmp/$pkg"
 	# The tarball holds one top directory whose name varies.
-	find "$tmp/$pkg" -mindepth 1 -maxdepth 1 -type d | head -n 1
+	find "$tmp/$pkg" -mindepth 1 -maxdepth 1 -type d -print -quit
 }
 
 # The libraries are linked into etwfwd.exe: keep their licences for the MSI.
@@ -217,7 +218,7 @@ t=$SECONDS
 unpack_debian curl
 cmake_build curl "$tmp/curl" \
 	-DBUILD_SHARED_LIBS=OFF -DBUILD_CURL_EXE=OFF -DBUILD_TESTING=OFF \
-	-DENABLE_MANUAL=OFF -DCURL_ENABLE_EXPORT_TARGET=OFF \
+	-DENABLE_MANUAL=OFF \
 	-DHTTP_ONLY=ON -DENABLE_UNICODE=ON \
 	-DCURL_USE_SCHANNEL=ON -DCURL_USE_OPENSSL=OFF \
 	-DCURL_CA_BUNDLE=none -DCURL_CA_PATH=none \
@@ -240,6 +241,7 @@ done
 sed -i -e "s|^Libs: .*|Libs:$curl_libs|" -e 's|^Libs.private: .*|Libs.private:|' \
 	-e 's|^Cflags: .*|Cflags: -I${includedir} -DCURL_STATICLIB|' "$pc/libcurl.pc"
 rm -f "$stage$prefix/bin/curl-config"
+[ -f "$lib/libcurl.a" ] || die "libcurl.a missing"
 license curl "$tmp/curl/COPYING"
 done_pkg curl $t
 
@@ -262,6 +264,7 @@ done_pkg expat $t
 # --- inih -----------------------------------------------------------------------
 t=$SECONDS
 src=$(unpack_orig libinih)
+[ -d "$src" ] || die "libinih: no source tree"
 upstream=${version[libinih]%%-*}
 # Pristine defaults: no INI_HANDLER_LINENO, so the handler is
 # int (*)(void *user, const char *section, const char *name, const char *value),
@@ -292,8 +295,16 @@ done_pkg libinih $t
 # --- check ----------------------------------------------------------------------
 t=$SECONDS
 src=$(unpack_orig check)
-cmake_build check "$src" \
+[ -d "$src" ] || die "check: no source tree"
+# Its messages use %jd and %ju: build it with mingw's C99 printf, and declare
+# that in check.h (plain "printf" means msvcrt's format checking on mingw,
+# which warns about %jd, an error with -Werror).
+cmake_build check "$src" -DCMAKE_C_FLAGS=-D__USE_MINGW_ANSI_STDIO=1 \
 	-DCHECK_ENABLE_TESTS=OFF -DCHECK_ENABLE_TIMEOUT_TESTS=OFF -DBUILD_TESTING=OFF
+sed -i 's/CK_ATTRIBUTE_FORMAT(printf,/CK_ATTRIBUTE_FORMAT(gnu_printf,/' \
+	"$stage$prefix/include/check.h"
+grep -q 'CK_ATTRIBUTE_FORMAT(gnu_printf,' "$stage$prefix/include/check.h" ||
+	die "check.h: format attribute not found"
 # It found pthread.h and compiled with -pthread: users must link with it, and
 # meson reads only Libs for a shared-style dependency.
 sed -i -e 's|^Libs: .*|Libs: -L${libdir} -lcheck -pthread|' \
@@ -325,6 +336,8 @@ fi
 
 # --- install -------------------------------------------------------------------
 
+# bin/ holds only Unix helper scripts (checkmk).
+rm -rf "$stage$prefix/bin"
 # Nothing in the prefix may be a DLL: every executable links statically.
 dlls=$(find "$stage$prefix" -iname '*.dll' -o -iname '*.dll.a')
 [ -z "$dlls" ] || die "DLLs left in the prefix: $dlls"

@@ -28,6 +28,10 @@ extern const struct ef_cmd ef_commands[];
 extern const unsigned ef_commands_count;
 
 int ef_cmd_version(int argc, char **argv);
+int ef_cmd_replay(int argc, char **argv);
+int ef_cmd_spool(int argc, char **argv);
+int ef_cmd_validate(int argc, char **argv);
+int ef_cmd_config(int argc, char **argv);
 
 /* Prints the usage text to f. */
 void ef_cli_usage(FILE *f);

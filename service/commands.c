@@ -7,6 +7,11 @@
 
 const struct ef_cmd ef_commands[] = {
     {"version", "", "print the version and the libraries built in", ef_cmd_version},
+    {"validate", "-c FILE", "check a configuration file and print what it resolves to",
+     ef_cmd_validate},
+    {"config", "--help [KEY]", "describe the configuration options", ef_cmd_config},
+    {"spool", "verify|dump DIR", "check a spool for damage, or print the events it holds",
+     ef_cmd_spool},
 };
 
 const unsigned ef_commands_count = EF_ARRAY_LEN(ef_commands);

@@ -138,6 +138,9 @@ enum ef_field_flags {
     EF_FIELD_WBEM_SID = 0x0020,    /* SID preceded by a TOKEN_USER (pointer-sized x2) */
     EF_FIELD_HEX = 0x0040,         /* render integers as hex (MOF format("x")) */
     EF_FIELD_ARRAY_UNBOUNDED = 0x0080, /* elements until the payload ends (TraceLogging/MOF) */
+    /* An array whose u16 element count precedes the elements in the payload
+     * (TraceLogging TlgInVcount): no count field exists in the schema. */
+    EF_FIELD_COUNT_PREFIX = 0x0100,
 };
 
 struct ef_field {
@@ -155,7 +158,8 @@ struct ef_field {
 };
 
 /* Where a schema came from; kept in stats and in the output's flags. */
-enum ef_schema_source {
+/* (Named _kind: the tag ef_schema_source is struct ef_schema_source in source.h.) */
+enum ef_schema_kind {
     EF_SCHEMA_TRACELOGGING = 1,
     EF_SCHEMA_MANIFEST = 2,
     EF_SCHEMA_MOF = 3,
@@ -198,7 +202,7 @@ struct ef_schema {
     const char *channel_name;
     const char *message; /* message template with %1..%n for top-level fields */
 
-    uint8_t source; /* enum ef_schema_source */
+    uint8_t source; /* enum ef_schema_kind */
     uint16_t field_count;
     uint16_t top_count;
     const struct ef_field *fields;

@@ -62,7 +62,10 @@ struct ef_sink_ops {
                 void **state);
     /*
      * Starts sending a batch. The sink calls ef_sink_complete(sink, batch,
-     * result) exactly once per send, later or from within send.
+     * result) exactly once per successful send, later or from within send.
+     * A negative return means the send did not start and no completion will
+     * come: the pipeline treats it as RETRY with ef_strerror() as the reason.
+     * The batch stays valid and unchanged until its completion.
      */
     int (*send)(void *state, struct ef_batch *batch);
     /* Stops; calls done(sink) once every handle is closed. */
@@ -71,8 +74,20 @@ struct ef_sink_ops {
     void (*stats)(void *state, struct ef_buf *out);
 };
 
-/* Called by a sink when a send has finished. Loop thread. */
+/*
+ * Called by a sink when a send has finished. result and its strings are
+ * only read during the call. Loop thread.
+ */
 void ef_sink_complete(struct ef_sink *sink, struct ef_batch *batch,
                       const struct ef_sink_result *result);
+
+/* The sink's configured name ("siem" for [sink:siem]). Loop thread. */
+const char *ef_sink_name(const struct ef_sink *sink);
+
+/*
+ * The pipeline's clock (pipeline/clock.h): sinks measure time and arm
+ * timers through it, so tests drive them with a fake clock. Loop thread.
+ */
+struct ef_clock *ef_sink_clock(struct ef_sink *sink);
 
 #endif

@@ -30,7 +30,7 @@ enum ef_spool_mode_opt { EF_SPOOL_MODE_DISK = 0, EF_SPOOL_MODE_MEMORY = 1 };
 enum ef_spool_full_opt {
     EF_SPOOL_ON_FULL_DROP_OLDEST = 0, /* the oldest segment goes, counted per sink that lacked it */
     EF_SPOOL_ON_FULL_DROP_NEWEST = 1, /* the new event is refused, counted */
-    EF_SPOOL_ON_FULL_BLOCK = 2,       /* ef_spool_append says EF_EAGAIN; the caller waits for acks */
+    EF_SPOOL_ON_FULL_BLOCK = 2, /* ef_spool_append says EF_EAGAIN; the caller waits for acks */
 };
 enum ef_spool_sync_opt {
     EF_SPOOL_SYNC_EVERY = 0,    /* fsync after every append batch (ef_spool_commit) */
@@ -39,8 +39,8 @@ enum ef_spool_sync_opt {
 };
 
 struct ef_spool_options {
-    const char *dir;    /* DIR: created if missing (disk mode) */
-    int mode;           /* enum ef_spool_mode_opt */
+    const char *dir;       /* DIR: created if missing (disk mode) */
+    int mode;              /* enum ef_spool_mode_opt */
     uint64_t segment_size; /* a segment is closed when it reaches this size */
     uint64_t max_size;     /* 0 = unlimited; total bytes of segments */
     int on_full;           /* enum ef_spool_full_opt */
@@ -69,10 +69,12 @@ struct ef_spool_stats {
     uint64_t segments;
     uint64_t first_seq, next_seq; /* what is held: [first_seq, next_seq) */
     uint64_t fsyncs;
-    int memory; /* 1 in memory mode: nothing survives a restart */
+    uint64_t blocked;     /* appends refused with EF_EAGAIN (spool_full = block) */
+    uint64_t read_errors; /* damage met while reading (the rest of that segment is skipped) */
+    int memory;           /* 1 in memory mode: nothing survives a restart */
 };
 
-/* One event handed to a reader. data is valid until the next spool call. */
+/* One event handed to a reader. data is valid only during the visit call. */
 struct ef_spool_event {
     uint64_t seq;
     const void *data;
@@ -81,41 +83,66 @@ struct ef_spool_event {
 
 struct ef_spool;
 
+/*
+ * Opens (creating DIR if needed) and recovers a spool; rec (may be NULL)
+ * says what was repaired. EF_EINVAL for bad options (a sink name must be
+ * 1-128 bytes without blanks or control characters, names unique, max_size
+ * 0 or at least 4096). Loop thread (or the thread that will own the spool).
+ */
 int ef_spool_open(const struct ef_spool_options *opt, struct ef_spool **out,
                   struct ef_spool_recovery *rec);
-/* Flushes, fsyncs (disk mode) and frees. */
+/* Flushes, fsyncs (disk mode), writes the ledger and frees. Owner thread. */
 void ef_spool_close(struct ef_spool *sp);
 
 /*
  * Appends one event and gives its sequence number. Returns 0, EF_ENOSPC when
  * the event was dropped (drop_newest), EF_EAGAIN (block: nothing written;
- * retry after acks), EF_ELIMIT (len > EF_SPOOL_MAX_EVENT) or EF_EIO.
+ * retry after acks), EF_ELIMIT (len > EF_SPOOL_MAX_EVENT) or EF_EIO (after
+ * a write error the spool refuses appends until it is reopened, which cuts
+ * the torn record off). An event that could never fit in max_size is
+ * EF_ENOSPC and counted as dropped_newest whatever the policy. Owner thread.
  */
 int ef_spool_append(struct ef_spool *sp, const void *data, uint32_t len, uint64_t *seq);
 
-/* Makes appended events durable as the sync policy says (after a batch of appends). */
+/*
+ * Hands the appended events to the OS (they then survive the process being
+ * killed) and fsyncs them when sync = always. Call after each batch of
+ * appends. Owner thread.
+ */
 int ef_spool_commit(struct ef_spool *sp);
 
-/* Periodic work: the interval fsync. now_ms from the pipeline's clock. */
+/*
+ * Periodic work, due every sync_interval_ms of now_ms (the pipeline's
+ * clock): the interval fsync, and the ledger write (with the deletions it
+ * allows) when sync is not always. Owner thread.
+ */
 int ef_spool_tick(struct ef_spool *sp, uint64_t now_ms);
 
 /*
  * Reads the events starting at sequence from (a sink starts at its
  * ef_spool_cursor() + 1, or past what it has in flight), at most
  * max_events / max_bytes (at least one event whatever its size), calling
- * visit for each. *next gets the sequence after the last visited event.
- * Returns the number of events visited (0 at the end) or an EF_E* code.
+ * visit for each. visit returns 0 to go on, > 0 to stop after this event,
+ * < 0 to stop and make ef_spool_read return that code. *next gets the
+ * sequence after the last visited event. Returns the number of events
+ * visited (0 at the end) or an EF_E* code. Owner thread.
  */
 typedef int (*ef_spool_visit_fn)(void *ud, const struct ef_spool_event *ev);
 int ef_spool_read(struct ef_spool *sp, uint64_t from, size_t max_events, size_t max_bytes,
                   ef_spool_visit_fn visit, void *ud, uint64_t *next);
 
-/* The highest sequence sink `sink` acknowledged (0 if none). */
+/* The highest sequence sink `sink` acknowledged (0 if none). Owner thread. */
 uint64_t ef_spool_cursor(const struct ef_spool *sp, unsigned sink);
 
+/* Events sink `sink` never got because drop_oldest deleted them. Owner thread. */
+uint64_t ef_spool_sink_dropped(const struct ef_spool *sp, unsigned sink);
+
 /*
- * Moves sink's cursor to upto (never backwards), writes the ledger durably
- * and deletes the segments every sink has passed.
+ * Moves sink's cursor to upto (never backwards; clamped to the newest
+ * event). With sync = always (and in memory mode) it writes the ledger
+ * durably and deletes the segments every sink has passed at once; otherwise
+ * ef_spool_tick does (and a full spool does before it drops or blocks).
+ * Owner thread.
  */
 int ef_spool_ack(struct ef_spool *sp, unsigned sink, uint64_t upto);
 
@@ -124,7 +151,9 @@ void ef_spool_get_stats(const struct ef_spool *sp, struct ef_spool_stats *st);
 /*
  * Offline tools for `etwfwd spool verify|dump`: verify checks every segment
  * and the ledger without changing anything and reports what open would
- * repair; dump prints every event (one per line, with its sequence).
+ * repair (0 clean, EF_ECORRUPT damage found, other codes: could not read);
+ * dump prints every good event, one per line: "seq<TAB>bytes", control bytes
+ * written as \xNN. Any thread, on a spool no process has open.
  */
 int ef_spool_verify(const char *dir, struct ef_spool_recovery *rec, FILE *report);
 int ef_spool_dump(const char *dir, FILE *out);

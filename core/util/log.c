@@ -55,7 +55,9 @@ void ef_vlog(enum ef_log_level level, const char *module, const char *fmt, va_li
 
     if (level > max_level)
         return;
-    timespec_get(&ts, TIME_UTC);
+    /* Not timespec_get(): mingw-w64 declares it only for the UCRT, and we
+     * link msvcrt. clock_gettime comes from glibc, or from winpthreads. */
+    clock_gettime(CLOCK_REALTIME, &ts);
     t = ts.tv_sec;
 #ifdef _WIN32
     gmtime_s(&tm, &t);

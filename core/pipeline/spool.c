@@ -1,0 +1,437 @@
+/*
+ * spool.c - the durable spool: append, read, acknowledge, delete.
+ *
+ * DESIGN: segments are kept in an array in sequence order; the last one is
+ * the active segment appends go to, through a 256 KiB user-space buffer that
+ * ef_spool_commit hands to the OS (so a killed process loses nothing
+ * committed) and fsyncs as the sync policy says. Readers find a segment by
+ * binary search on the segment names and an offset through a small cache of
+ * where previous reads stopped, so a sink reading on sequentially never
+ * rescans. Acks move cursors in memory; the ledger is written when the sync
+ * policy says (every ack with sync=always, else at the tick), and only a
+ * written ledger lets segments be deleted. Memory mode keeps the same
+ * segments as heap buffers. Opening and repairing lives in spool_open.c.
+ */
+#include "spool_priv.h"
+
+#include "fsutil.h"
+#include "util/error.h"
+#include "util/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+uint64_t ef_spool_first_held(const struct ef_spool *sp)
+{
+    size_t i;
+
+    for (i = 0; i < sp->nsegs; i++) {
+        if (sp->segs[i].count)
+            return sp->segs[i].first;
+    }
+    return sp->next_seq;
+}
+
+static struct ef_seg *active(struct ef_spool *sp)
+{
+    return &sp->segs[sp->nsegs - 1];
+}
+
+/* Drops every reader and cached position that point into segment name. */
+static void forget_segment(struct ef_spool *sp, uint64_t name)
+{
+    unsigned i;
+
+    for (i = 0; i < EF_SPOOL_READERS; i++) {
+        struct ef_reader_slot *rs = &sp->readers[i];
+
+        if (rs->fd >= 0 && rs->name == name) {
+            ef_fs_close(rs->fd);
+            rs->fd = -1;
+            ef_segreader_drop(&rs->r);
+        }
+    }
+    for (i = 0; i < EF_SPOOL_POSITIONS; i++) {
+        if (sp->pos[i].name == name)
+            sp->pos[i].seq = 0;
+    }
+}
+
+int ef_spool_flush(struct ef_spool *sp)
+{
+    struct ef_seg *a;
+    int rc;
+
+    if (sp->memory || sp->wlen == 0)
+        return 0;
+    a = active(sp);
+    rc = ef_fs_pwrite(sp->wfd, sp->wbuf, sp->wlen, sp->wfile);
+    if (rc < 0) {
+        EF_LOG_EVERY(sp->write_errors, 100, EF_LOG_ERROR, "spool", "writing %s: %s", sp->dir,
+                     ef_strerror(rc));
+        return rc == EF_ENOSPC ? EF_EIO : rc;
+    }
+    sp->wfile += sp->wlen;
+    sp->wlen = 0;
+    sp->unsynced = 1;
+    (void)a;
+    return 0;
+}
+
+static int sync_active(struct ef_spool *sp)
+{
+    int rc;
+
+    if (sp->memory || !sp->unsynced)
+        return 0;
+    rc = ef_fs_sync_file(sp->wfd);
+    if (rc < 0)
+        return rc;
+    sp->unsynced = 0;
+    sp->st.fsyncs++;
+    return 0;
+}
+
+/* Appends raw bytes to the active segment (buffered on disk). */
+static int put_bytes(struct ef_spool *sp, const void *p, size_t n)
+{
+    struct ef_seg *a = active(sp);
+    int rc;
+
+    if (sp->memory) {
+        if (a->size + n > a->cap) {
+            size_t nc = a->cap ? a->cap : 4096;
+            uint8_t *nm;
+
+            while (nc < a->size + n)
+                nc *= 2;
+            nm = realloc(a->mem, nc);
+            if (!nm)
+                return EF_ENOMEM;
+            a->mem = nm;
+            a->cap = nc;
+        }
+        memcpy(a->mem + a->size, p, n);
+    } else if (n > EF_SPOOL_WBUF - sp->wlen) {
+        rc = ef_spool_flush(sp);
+        if (rc < 0)
+            return rc;
+        if (n >= EF_SPOOL_WBUF) {
+            rc = ef_fs_pwrite(sp->wfd, p, n, sp->wfile);
+            if (rc < 0)
+                return rc == EF_ENOSPC ? EF_EIO : rc;
+            sp->wfile += n;
+            sp->unsynced = 1;
+        } else {
+            memcpy(sp->wbuf, p, n);
+            sp->wlen = n;
+        }
+    } else {
+        memcpy(sp->wbuf + sp->wlen, p, n);
+        sp->wlen += n;
+    }
+    a->size += n;
+    sp->total += n;
+    return 0;
+}
+
+int ef_spool_new_segment(struct ef_spool *sp)
+{
+    struct ef_seg *s;
+    uint8_t hdr[EF_SEG_HDR];
+    char path[4096];
+    int rc;
+
+    if (sp->nsegs == sp->capsegs) {
+        size_t nc = sp->capsegs ? sp->capsegs * 2 : 16;
+        struct ef_seg *ns = realloc(sp->segs, nc * sizeof(*ns));
+
+        if (!ns)
+            return EF_ENOMEM;
+        sp->segs = ns;
+        sp->capsegs = nc;
+    }
+    if (!sp->memory) {
+        ef_seg_path(path, sizeof(path), sp->dir, sp->next_seq);
+        /* Any file of this name is empty: its sequences were never used. */
+        rc = ef_fs_open(path, EF_FS_WRITE | EF_FS_CREATE | EF_FS_TRUNC, &sp->wfd);
+        if (rc < 0) {
+            ef_log_error("spool", "creating %s: %s", path, ef_strerror(rc));
+            return rc;
+        }
+        if (sp->sync != EF_SPOOL_SYNC_OFF) {
+            rc = ef_fs_sync_dir(sp->dir);
+            if (rc < 0)
+                return rc;
+        }
+        sp->wfile = 0;
+        sp->wlen = 0;
+    }
+    s = &sp->segs[sp->nsegs++];
+    memset(s, 0, sizeof(*s));
+    s->name = sp->next_seq;
+    ef_seg_put_header(hdr);
+    return put_bytes(sp, hdr, sizeof(hdr));
+}
+
+/* Closes the active segment and starts the next one. */
+static int roll(struct ef_spool *sp)
+{
+    int rc;
+
+    if (!sp->memory) {
+        rc = ef_spool_flush(sp);
+        if (rc == 0 && sp->sync != EF_SPOOL_SYNC_OFF)
+            rc = sync_active(sp);
+        if (rc < 0)
+            return rc;
+        ef_fs_close(sp->wfd);
+        sp->wfd = -1;
+        sp->unsynced = 0;
+    }
+    return ef_spool_new_segment(sp);
+}
+
+/* Removes the oldest segment (never the active one). */
+static int remove_oldest(struct ef_spool *sp)
+{
+    struct ef_seg *s = &sp->segs[0];
+    char path[4096];
+    int rc = 0;
+
+    forget_segment(sp, s->name);
+    if (sp->memory) {
+        free(s->mem);
+    } else {
+        ef_seg_path(path, sizeof(path), sp->dir, s->name);
+        rc = ef_fs_remove(path);
+        if (rc == EF_ENOENT)
+            rc = 0;
+        if (rc < 0)
+            ef_log_warn("spool", "deleting %s: %s", path, ef_strerror(rc));
+    }
+    sp->total -= s->size;
+    memmove(sp->segs, sp->segs + 1, (sp->nsegs - 1) * sizeof(*s));
+    sp->nsegs--;
+    return rc;
+}
+
+/* Deletes the closed segments every cursor in cur has passed. */
+static int delete_passed(struct ef_spool *sp, const uint64_t *cur)
+{
+    uint64_t low = UINT64_MAX;
+    unsigned i;
+    int rc;
+
+    for (i = 0; i < sp->n_sinks; i++) {
+        if (cur[i] < low)
+            low = cur[i];
+    }
+    while (sp->nsegs > 1 && (sp->segs[0].count == 0 || sp->segs[0].last <= low)) {
+        rc = remove_oldest(sp);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int ef_spool_write_ledger(struct ef_spool *sp)
+{
+    int rc;
+
+    if (sp->memory) {
+        sp->ledger_dirty = 0;
+        return delete_passed(sp, sp->cursor);
+    }
+    rc = ef_ledger_write(sp->dir, (const char *const *)sp->names, sp->cursor, sp->n_sinks,
+                         sp->sync != EF_SPOOL_SYNC_OFF);
+    if (rc < 0) {
+        ef_log_error("spool", "writing the ledger in %s: %s", sp->dir, ef_strerror(rc));
+        return rc;
+    }
+    if (sp->sync != EF_SPOOL_SYNC_OFF)
+        sp->st.fsyncs++;
+    memcpy(sp->ledger_cursor, sp->cursor, sizeof(sp->cursor));
+    sp->ledger_dirty = 0;
+    return delete_passed(sp, sp->ledger_cursor);
+}
+
+/* Frees room for need more bytes as the spool_full policy says. */
+static int make_room(struct ef_spool *sp, uint64_t need)
+{
+    int rc;
+
+    if (sp->total + need <= sp->max_size)
+        return 0;
+    /* Acknowledged segments go first: they cost nothing. */
+    if (sp->ledger_dirty) {
+        rc = ef_spool_write_ledger(sp);
+        if (rc < 0)
+            return rc;
+    }
+    while (sp->total + need > sp->max_size) {
+        struct ef_seg *s;
+        uint64_t lacked_any = 0;
+        unsigned i;
+
+        if (sp->on_full == EF_SPOOL_ON_FULL_DROP_NEWEST) {
+            sp->st.dropped_newest++;
+            return EF_ENOSPC;
+        }
+        if (sp->on_full == EF_SPOOL_ON_FULL_BLOCK) {
+            sp->st.blocked++;
+            return EF_EAGAIN;
+        }
+        if (sp->nsegs == 1) {
+            if (active(sp)->count == 0)
+                return EF_ENOSPC; /* cannot happen: append checked the event fits */
+            rc = roll(sp);
+            if (rc < 0)
+                return rc;
+            continue;
+        }
+        s = &sp->segs[0];
+        for (i = 0; i < sp->n_sinks; i++) {
+            uint64_t c = sp->cursor[i], lacked;
+
+            if (s->count == 0 || c >= s->last)
+                lacked = 0;
+            else if (c < s->first)
+                lacked = s->count;
+            else
+                lacked = s->last - c < s->count ? s->last - c : s->count;
+            sp->dropped[i] += lacked;
+            if (lacked > lacked_any)
+                lacked_any = lacked;
+        }
+        sp->st.dropped_oldest += lacked_any;
+        if (lacked_any)
+            EF_LOG_EVERY(sp->drop_logs, 100, EF_LOG_WARN, "spool",
+                         "spool full (%llu bytes): dropped %llu unsent events",
+                         (unsigned long long)sp->max_size, (unsigned long long)lacked_any);
+        rc = remove_oldest(sp);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int ef_spool_append(struct ef_spool *sp, const void *data, uint32_t len, uint64_t *seq)
+{
+    uint8_t hdr[EF_REC_HDR];
+    uint64_t need = EF_REC_HDR + (uint64_t)len;
+    struct ef_seg *a;
+    int rc;
+
+    if (len > EF_SPOOL_MAX_EVENT)
+        return EF_ELIMIT;
+    if (sp->failed)
+        return EF_EIO;
+    if (sp->max_size && need + EF_SEG_HDR > sp->max_size) {
+        sp->st.dropped_newest++; /* it could never fit, whatever the policy */
+        return EF_ENOSPC;
+    }
+    a = active(sp);
+    if (a->count && a->size + need > sp->seg_limit) {
+        rc = roll(sp);
+        if (rc < 0)
+            goto fail;
+    }
+    if (sp->max_size) {
+        rc = make_room(sp, need);
+        if (rc == EF_ENOSPC || rc == EF_EAGAIN)
+            return rc;
+        if (rc < 0)
+            goto fail;
+    }
+    ef_seg_put_rec(hdr, sp->next_seq, data, len);
+    rc = put_bytes(sp, hdr, sizeof(hdr));
+    if (rc == 0)
+        rc = put_bytes(sp, data, len);
+    if (rc < 0)
+        goto fail;
+    a = active(sp);
+    if (a->count++ == 0)
+        a->first = sp->next_seq;
+    a->last = sp->next_seq;
+    *seq = sp->next_seq++;
+    sp->st.appended++;
+    sp->st.appended_bytes += len;
+    return 0;
+fail:
+    /*
+     * A half-written record cannot be taken back from the OS; the segment is
+     * abandoned and the next open cuts the torn tail off. Until then the
+     * spool refuses appends rather than number events it may have lost.
+     */
+    if (rc != EF_ENOMEM)
+        sp->failed = 1;
+    return rc;
+}
+
+int ef_spool_commit(struct ef_spool *sp)
+{
+    int rc;
+
+    if (sp->memory)
+        return 0;
+    rc = ef_spool_flush(sp);
+    if (rc == 0 && sp->sync == EF_SPOOL_SYNC_EVERY)
+        rc = sync_active(sp);
+    return rc;
+}
+
+int ef_spool_tick(struct ef_spool *sp, uint64_t now_ms)
+{
+    int rc = 0;
+
+    if (sp->ticked && now_ms - sp->last_tick_ms < sp->sync_interval_ms)
+        return 0;
+    sp->ticked = 1;
+    sp->last_tick_ms = now_ms;
+    if (!sp->memory) {
+        rc = ef_spool_flush(sp);
+        if (rc == 0 && sp->sync == EF_SPOOL_SYNC_PERIODIC)
+            rc = sync_active(sp);
+        if (rc < 0)
+            return rc;
+    }
+    if (sp->ledger_dirty)
+        rc = ef_spool_write_ledger(sp);
+    return rc;
+}
+
+uint64_t ef_spool_cursor(const struct ef_spool *sp, unsigned sink)
+{
+    return sink < sp->n_sinks ? sp->cursor[sink] : 0;
+}
+
+uint64_t ef_spool_sink_dropped(const struct ef_spool *sp, unsigned sink)
+{
+    return sink < sp->n_sinks ? sp->dropped[sink] : 0;
+}
+
+int ef_spool_ack(struct ef_spool *sp, unsigned sink, uint64_t upto)
+{
+    if (sink >= sp->n_sinks)
+        return EF_EINVAL;
+    if (upto >= sp->next_seq)
+        upto = sp->next_seq - 1; /* nothing past what was appended can be acknowledged */
+    if (upto <= sp->cursor[sink])
+        return 0;
+    sp->cursor[sink] = upto;
+    sp->ledger_dirty = 1;
+    if (sp->memory || sp->sync == EF_SPOOL_SYNC_EVERY)
+        return ef_spool_write_ledger(sp);
+    return 0;
+}
+
+void ef_spool_get_stats(const struct ef_spool *sp, struct ef_spool_stats *st)
+{
+    *st = sp->st;
+    st->size_bytes = sp->total;
+    st->segments = sp->nsegs;
+    st->first_seq = ef_spool_first_held(sp);
+    st->next_seq = sp->next_seq;
+    st->memory = sp->memory;
+}

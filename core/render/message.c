@@ -1,0 +1,107 @@
+/*
+ * message.c - an event's message from its schema's template.
+ *
+ * Manifest and TDH templates use FormatMessage inserts: %1..%99 for the
+ * top-level fields, optionally followed by a printf-like !spec! that we
+ * ignore (the value's own text form is used), and escapes %n (newline),
+ * %t (tab), %r, %b (space), %% %. %! for the character itself. An insert
+ * past the decoded fields (decoding stopped early) expands to nothing.
+ */
+#include "render/render_int.h"
+
+#include "util/error.h"
+
+#include <string.h>
+
+/* Index in ev->values of top-level field n (0-based), or UINT32_MAX. */
+static uint32_t top_value(const struct ef_event *ev, unsigned n)
+{
+    uint32_t i = 0;
+    unsigned k = 0;
+
+    while (i < ev->count) {
+        if (k == n)
+            return i;
+        i += 1 + ev->values[i].span;
+        k++;
+    }
+    return UINT32_MAX;
+}
+
+static const char *escape_char(char c)
+{
+    switch (c) {
+    case 'n':
+        return "\n";
+    case 't':
+        return "\t";
+    case 'r':
+        return "\r";
+    case 'b':
+        return " ";
+    case '%':
+        return "%";
+    case '.':
+        return ".";
+    case '!':
+        return "!";
+    case '0':
+        return "";
+    default:
+        return NULL;
+    }
+}
+
+int ef_render_message(const struct ef_event *ev, struct ef_buf *out)
+{
+    const char *t = ev->schema ? ev->schema->message : NULL;
+    const char *esc;
+    size_t before = out->len;
+    int rc = 0;
+
+    if (!t)
+        return EF_ENOENT;
+    while (*t && rc == 0) {
+        const char *pct = strchr(t, '%');
+        unsigned n = 0;
+        uint32_t vi;
+
+        if (!pct) {
+            rc = ef_buf_append_str(out, t);
+            break;
+        }
+        rc = ef_buf_append(out, t, (size_t)(pct - t));
+        t = pct + 1;
+        if (rc < 0)
+            break;
+        if (*t >= '1' && *t <= '9') {
+            while (*t >= '0' && *t <= '9' && n < 1000)
+                n = n * 10 + (unsigned)(*t++ - '0');
+            if (*t == '!') {
+                const char *close = strchr(t + 1, '!');
+
+                if (close)
+                    t = close + 1;
+            }
+            vi = top_value(ev, n - 1);
+            if (vi != UINT32_MAX)
+                ef_render_value_text(ev, vi, out);
+            continue;
+        }
+        esc = *t ? escape_char(*t) : NULL;
+        if (esc) {
+            rc = ef_buf_append_str(out, esc);
+            t++;
+        } else {
+            rc = ef_buf_append_byte(out, '%');
+        }
+    }
+    if (rc == 0 && out->len > out->max)
+        rc = EF_ELIMIT;
+    if (rc < 0) {
+        out->len = before;
+        if (out->data)
+            out->data[before] = '\0';
+    }
+    return rc;
+}

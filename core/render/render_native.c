@@ -1,0 +1,275 @@
+/*
+ * render_native.c - the native event JSON (docs/event-json.md).
+ *
+ * {"System":{...},"EventData":{...},"ExtendedData":{...}} with the field
+ * names of the Windows event XML, as golang-etw prints them. An event with
+ * no schema has no EventData: its payload goes out as "Payload" (hex) with
+ * "Flags":["no_schema"]; a decode error keeps the fields decoded before it
+ * and adds "DecodeError" with the field, the offset and the rest as hex.
+ */
+#include "render/render_int.h"
+
+#include "util/bytes.h"
+#include "util/error.h"
+
+#include <string.h>
+
+static void value_name(struct ef_renderer *r, const char *key, uint64_t value, const char *name)
+{
+    ef_render_key(r, key);
+    ef_jw_map_open(&r->jw);
+    ef_render_key(r, "Value");
+    ef_render_u64(r, value, 0);
+    if (name) {
+        ef_render_key(r, "Name");
+        ef_render_str(r, name);
+    }
+    ef_jw_map_close(&r->jw);
+}
+
+static void keywords(struct ef_renderer *r, const struct ef_event *ev)
+{
+    const struct ef_provider_info *p = ev->schema ? ev->schema->provider : NULL;
+    uint64_t kw = ev->rec->keywords;
+    uint32_t i;
+
+    ef_render_key(r, "Keywords");
+    ef_jw_map_open(&r->jw);
+    ef_render_key(r, "Value");
+    ef_render_hex(r, kw);
+    if (p && p->keyword_count) {
+        ef_render_key(r, "Name");
+        ef_jw_array_open(&r->jw);
+        for (i = 0; i < p->keyword_count; i++) {
+            uint64_t m = p->keywords[i].mask;
+
+            if (m && (kw & m) == m)
+                ef_render_str(r, p->keywords[i].name);
+        }
+        ef_jw_array_close(&r->jw);
+    }
+    ef_jw_map_close(&r->jw);
+}
+
+static void correlation(struct ef_renderer *r, const struct ef_record *rec)
+{
+    const struct ef_ext_item *rel = ef_record_ext(rec, EF_EXT_RELATED_ACTIVITYID);
+    struct ef_guid g;
+
+    if (ef_guid_is_zero(&rec->activity_id) && !(rel && rel->size >= 16))
+        return;
+    ef_render_key(r, "Correlation");
+    ef_jw_map_open(&r->jw);
+    if (!ef_guid_is_zero(&rec->activity_id)) {
+        ef_render_key(r, "ActivityID");
+        ef_render_guid(r, &rec->activity_id);
+    }
+    if (rel && rel->size >= 16) {
+        ef_guid_read(rel->data, &g);
+        ef_render_key(r, "RelatedActivityID");
+        ef_render_guid(r, &g);
+    }
+    ef_jw_map_close(&r->jw);
+}
+
+static void system_part(struct ef_renderer *r, const struct ef_event *ev)
+{
+    const struct ef_record *rec = ev->rec;
+    const struct ef_schema *s = ev->schema;
+    int std = rec->kind == EF_REC_EVENT;
+    const char *name;
+
+    ef_render_key(r, "System");
+    ef_jw_map_open(&r->jw);
+    ef_render_key(r, "Provider");
+    ef_jw_map_open(&r->jw);
+    if (s && s->provider && s->provider->name) {
+        ef_render_key(r, "Name");
+        ef_render_str(r, s->provider->name);
+    }
+    ef_render_key(r, "Guid");
+    ef_render_guid(r, &rec->provider);
+    ef_jw_map_close(&r->jw);
+    ef_render_key(r, "EventID");
+    ef_render_u64(r, rec->id, 0);
+    if (s && s->event_name) {
+        ef_render_key(r, "EventName");
+        ef_render_str(r, s->event_name);
+    }
+    ef_render_key(r, "Version");
+    ef_render_u64(r, rec->version, 0);
+    name = s && s->level_name ? s->level_name : ef_render_std_level(rec->level);
+    value_name(r, "Level", rec->level, name);
+    value_name(r, "Task", rec->task, s ? s->task_name : NULL);
+    name = s && s->opcode_name ? s->opcode_name : std ? ef_render_std_opcode(rec->opcode) : NULL;
+    value_name(r, "Opcode", rec->opcode, name);
+    keywords(r, ev);
+    ef_render_key(r, "TimeCreated");
+    ef_jw_map_open(&r->jw);
+    ef_render_key(r, "SystemTime");
+    ef_render_filetime(r, rec->timestamp);
+    ef_jw_map_close(&r->jw);
+    correlation(r, rec);
+    ef_render_key(r, "Execution");
+    ef_jw_map_open(&r->jw);
+    ef_render_key(r, "ProcessID");
+    ef_render_u64(r, rec->pid, 0);
+    ef_render_key(r, "ThreadID");
+    ef_render_u64(r, rec->tid, 0);
+    ef_render_key(r, "ProcessorID");
+    ef_render_u64(r, rec->processor, 0);
+    ef_jw_map_close(&r->jw);
+    if (s && s->channel_name) {
+        ef_render_key(r, "Channel");
+        ef_render_str(r, s->channel_name);
+    } else if (rec->channel) {
+        ef_render_key(r, "Channel");
+        ef_render_u64(r, rec->channel, 0);
+    }
+    if (r->opts.computer) {
+        ef_render_key(r, "Computer");
+        ef_render_str(r, r->opts.computer);
+    }
+    if (r->opts.session) {
+        ef_render_key(r, "Session");
+        ef_render_str(r, r->opts.session);
+    }
+    ef_jw_map_close(&r->jw);
+}
+
+static void stack(struct ef_renderer *r, const struct ef_ext_item *x)
+{
+    uint32_t w = x->type == EF_EXT_STACK_TRACE64 ? 8 : 4, off;
+
+    ef_render_key(r, "StackTrace");
+    ef_jw_array_open(&r->jw);
+    /* A u64 MatchId precedes the addresses. */
+    for (off = 8; off + w <= x->size; off += w)
+        ef_render_hex(r, w == 8 ? ef_le64(x->data + off) : ef_le32(x->data + off));
+    ef_jw_array_close(&r->jw);
+}
+
+/* Extended items other than schema data; returns 1 if it wrote it. */
+static int ext_item(struct ef_renderer *r, const struct ef_ext_item *x, int dry)
+{
+    struct ef_guid g;
+
+    switch (x->type) {
+    case EF_EXT_SID:
+        if (!dry) {
+            ef_render_key(r, "Sid");
+            ef_render_sid(r, x->data, x->size);
+        }
+        return 1;
+    case EF_EXT_TS_ID:
+        if (x->size < 4)
+            return 0;
+        if (!dry) {
+            ef_render_key(r, "TsId");
+            ef_render_u64(r, ef_le32(x->data), 0);
+        }
+        return 1;
+    case EF_EXT_STACK_TRACE32:
+    case EF_EXT_STACK_TRACE64:
+        if (!dry)
+            stack(r, x);
+        return 1;
+    case EF_EXT_PROCESS_START_KEY:
+    case EF_EXT_EVENT_KEY:
+        if (x->size < 8)
+            return 0;
+        if (!dry) {
+            ef_render_key(r, x->type == EF_EXT_EVENT_KEY ? "EventKey" : "ProcessStartKey");
+            ef_render_u64(r, ef_le64(x->data), 1);
+        }
+        return 1;
+    case EF_EXT_CONTAINER_ID:
+        if (x->size < 16)
+            return 0;
+        if (!dry) {
+            ef_guid_read(x->data, &g);
+            ef_render_key(r, "ContainerId");
+            ef_render_guid(r, &g);
+        }
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static void extended_part(struct ef_renderer *r, const struct ef_record *rec)
+{
+    uint16_t i;
+    int any = 0;
+
+    for (i = 0; i < rec->ext_count && !any; i++)
+        any = ext_item(r, &rec->ext[i], 1);
+    if (!any)
+        return;
+    ef_render_key(r, "ExtendedData");
+    ef_jw_map_open(&r->jw);
+    for (i = 0; i < rec->ext_count; i++)
+        ext_item(r, &rec->ext[i], 0);
+    ef_jw_map_close(&r->jw);
+}
+
+static void flags_part(struct ef_renderer *r, uint32_t flags)
+{
+    if (!flags)
+        return;
+    ef_render_key(r, "Flags");
+    ef_jw_array_open(&r->jw);
+    if (flags & EF_EVT_NO_SCHEMA)
+        ef_render_str(r, "no_schema");
+    if (flags & EF_EVT_BAD_SCHEMA)
+        ef_render_str(r, "bad_schema");
+    if (flags & EF_EVT_DECODE_ERROR)
+        ef_render_str(r, "decode_error");
+    if (flags & EF_EVT_TRUNCATED)
+        ef_render_str(r, "truncated");
+    ef_jw_array_close(&r->jw);
+}
+
+static void payload_rest(struct ef_renderer *r, const struct ef_record *rec, uint32_t from)
+{
+    if (from > rec->user_data_len)
+        from = rec->user_data_len;
+    ef_render_binary(r, rec->user_data ? rec->user_data + from : NULL, rec->user_data_len - from);
+}
+
+int ef_render_native(struct ef_renderer *r, const struct ef_event *ev)
+{
+    const struct ef_record *rec = ev->rec;
+
+    ef_jw_map_open(&r->jw);
+    system_part(r, ev);
+    if (ev->flags & EF_EVT_NO_SCHEMA) {
+        ef_render_key(r, "Payload");
+        payload_rest(r, rec, 0);
+    } else {
+        ef_render_key(r, "EventData");
+        ef_jw_map_open(&r->jw);
+        ef_render_fields(r, ev);
+        ef_jw_map_close(&r->jw);
+        ef_buf_reset(&r->text);
+        if (ev->schema->message && ef_render_message(ev, &r->text) == 0) {
+            ef_render_key(r, "Message");
+            ef_render_text(r, r->text.data ? r->text.data : "", r->text.len);
+        }
+    }
+    if (ev->flags & EF_EVT_DECODE_ERROR) {
+        ef_render_key(r, "DecodeError");
+        ef_jw_map_open(&r->jw);
+        ef_render_key(r, "Field");
+        ef_render_str(r, ev->error_field);
+        ef_render_key(r, "Offset");
+        ef_render_u64(r, ev->error_offset, 0);
+        ef_render_key(r, "Remainder");
+        payload_rest(r, rec, ev->rest_offset);
+        ef_jw_map_close(&r->jw);
+    }
+    flags_part(r, ev->flags);
+    extended_part(r, rec);
+    ef_jw_map_close(&r->jw);
+    return 0;
+}

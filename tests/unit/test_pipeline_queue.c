@@ -1,0 +1,333 @@
+/*
+ * test_pipeline_queue.c - the handoff queue: drop and block when full (with
+ * producer threads), async drain coalescing, pause/resume, large events,
+ * cancel waking a blocked producer.
+ */
+#include "runner.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "pipe_helpers.h"
+#include "pipeline/queue.h"
+#include "util/error.h"
+
+#define MAX_SESSIONS 4
+
+struct sink_rec {
+    uint64_t count;
+    uint64_t per_session[MAX_SESSIONS];
+    uint64_t next_expected[MAX_SESSIONS];
+    int order_ok;
+    uint64_t pause_after; /* return EF_EAGAIN once count reaches it (0: never) */
+    int paused;
+    size_t big_len;
+};
+
+/* Events are "s<session>:<n>" with n counting up per session. */
+static int record(void *ud, uint32_t session, const void *data, uint32_t len)
+{
+    struct sink_rec *r = ud;
+    char want[32];
+    int n;
+
+    if (r->pause_after && r->count == r->pause_after && !r->paused) {
+        r->paused = 1;
+        return EF_EAGAIN;
+    }
+    if (len > 1000) {
+        r->big_len = len;
+    } else {
+        n = snprintf(want, sizeof(want), "s%u:%llu", session,
+                     (unsigned long long)r->next_expected[session]);
+        if ((uint32_t)n != len || memcmp(want, data, len) != 0)
+            r->order_ok = 0;
+        r->next_expected[session]++;
+    }
+    r->per_session[session]++;
+    r->count++;
+    return 0;
+}
+
+static void push_n(struct ef_queue_producer *p, uint32_t session, uint64_t from, uint64_t n)
+{
+    char ev[32];
+    uint64_t i;
+
+    for (i = from; i < from + n; i++) {
+        int len = snprintf(ev, sizeof(ev), "s%u:%llu", session, (unsigned long long)i);
+
+        ck_assert_int_eq(ef_queue_push(p, ev, (uint32_t)len), 0);
+    }
+}
+
+START_TEST(drop_when_full_counts)
+{
+    uv_loop_t loop;
+    struct sink_rec rec = {.order_ok = 1};
+    struct ef_queue_options o = {.max_events = 8, .max_bytes = 1 << 20, .drain = record,
+                                 .drain_ud = &rec};
+    struct ef_queue *q;
+    struct ef_queue_producer *p;
+    struct ef_queue_producer_stats ps;
+    struct ef_queue_stats st;
+
+    ck_assert_int_eq(uv_loop_init(&loop), 0);
+    ck_assert_int_eq(ef_queue_new(&loop, &o, &q), 0);
+    ck_assert_int_eq(ef_queue_producer_new(q, 0, EF_QUEUE_DROP, &p), 0);
+    /* Capacity 8 events, chunks of 2: four chunks fit, the other six are dropped. */
+    push_n(p, 0, 0, 20);
+    ck_assert_int_eq(ef_queue_flush(p), 0);
+    ef_queue_get_stats(q, &st);
+    ck_assert_uint_eq(st.accepted, 8);
+    ck_assert_uint_eq(st.dropped, 12);
+    ck_assert_uint_eq(st.events, 8);
+    ef_queue_producer_get_stats(p, &ps);
+    ck_assert_uint_eq(ps.pushed, 20);
+    ck_assert_uint_eq(ps.dropped, 12);
+    ck_assert_uint_eq(ps.blocked, 0);
+    uv_run(&loop, UV_RUN_NOWAIT);
+    ck_assert_uint_eq(rec.count, 8);
+    ck_assert(rec.order_ok); /* the first 8 survive, in order */
+    /* Room again: nothing more is dropped. */
+    push_n(p, 0, 8, 4);
+    ck_assert_int_eq(ef_queue_producer_free(p), 0);
+    uv_run(&loop, UV_RUN_NOWAIT);
+    ck_assert_uint_eq(rec.count, 12);
+    ck_assert(rec.order_ok);
+    ef_queue_get_stats(q, &st);
+    ck_assert_uint_eq(st.dropped, 12);
+    ck_assert_uint_eq(st.events, 0);
+    ck_assert_uint_eq(st.bytes, 0);
+    ef_queue_close(q, NULL, NULL);
+    ck_assert_int_eq(th_loop_fini(&loop), 0);
+}
+END_TEST
+
+struct prod_arg {
+    struct ef_queue *q;
+    uint32_t session;
+    uint64_t n;
+    int policy;
+    int last_rc;
+    struct ef_queue_producer_stats st;
+};
+
+static void producer_thread(void *arg)
+{
+    struct prod_arg *a = arg;
+    struct ef_queue_producer *p;
+    char ev[32];
+    uint64_t i;
+
+    a->last_rc = ef_queue_producer_new(a->q, a->session, a->policy, &p);
+    if (a->last_rc < 0)
+        return;
+    for (i = 0; i < a->n; i++) {
+        int len = snprintf(ev, sizeof(ev), "s%u:%llu", a->session, (unsigned long long)i);
+
+        a->last_rc = ef_queue_push(p, ev, (uint32_t)len);
+        if (a->last_rc < 0)
+            break;
+    }
+    ef_queue_producer_get_stats(p, &a->st);
+    if (a->last_rc == 0)
+        a->last_rc = ef_queue_producer_free(p);
+    else
+        ef_queue_producer_free(p);
+}
+
+struct until_count {
+    struct sink_rec *rec;
+    uint64_t n;
+};
+
+static int reached(void *ud)
+{
+    struct until_count *u = ud;
+
+    return u->rec->count >= u->n;
+}
+
+START_TEST(block_when_full_two_producers)
+{
+    uv_loop_t loop;
+    struct sink_rec rec = {.order_ok = 1};
+    struct ef_queue_options o = {.max_events = 64, .max_bytes = 1 << 20, .drain = record,
+                                 .drain_ud = &rec};
+    struct ef_queue *q;
+    struct prod_arg a[2];
+    uv_thread_t t[2];
+    struct until_count u = {&rec, 0};
+    struct ef_queue_stats st;
+    int i;
+
+    ck_assert_int_eq(uv_loop_init(&loop), 0);
+    ck_assert_int_eq(ef_queue_new(&loop, &o, &q), 0);
+    for (i = 0; i < 2; i++) {
+        a[i] = (struct prod_arg){q, (uint32_t)i, 20000, EF_QUEUE_BLOCK, 0, {0}};
+        ck_assert_int_eq(uv_thread_create(&t[i], producer_thread, &a[i]), 0);
+    }
+    u.n = 40000;
+    ck_assert(th_run_until(&loop, reached, &u, 10000000));
+    for (i = 0; i < 2; i++) {
+        uv_thread_join(&t[i]);
+        ck_assert_int_eq(a[i].last_rc, 0);
+        ck_assert_uint_eq(a[i].st.dropped, 0);
+    }
+    uv_run(&loop, UV_RUN_NOWAIT);
+    ck_assert_uint_eq(rec.count, 40000);
+    ck_assert_uint_eq(rec.per_session[0], 20000);
+    ck_assert_uint_eq(rec.per_session[1], 20000);
+    ck_assert_msg(rec.order_ok, "events out of order within a producer");
+    ef_queue_get_stats(q, &st);
+    ck_assert_uint_eq(st.dropped, 0);
+    ck_assert_uint_eq(st.accepted, 40000);
+    ck_assert_uint_eq(st.drained, 40000);
+    /* 40000 events through a 64-event queue: the producers must have waited. */
+    ck_assert_uint_gt(st.blocked, 0);
+    ck_assert_uint_le(st.events, 0);
+    ef_queue_close(q, NULL, NULL);
+    ck_assert_int_eq(th_loop_fini(&loop), 0);
+}
+END_TEST
+
+START_TEST(async_drain_coalesces)
+{
+    uv_loop_t loop;
+    struct sink_rec rec = {.order_ok = 1};
+    struct ef_queue_options o = {.max_events = 100000, .drain = record, .drain_ud = &rec};
+    struct ef_queue *q;
+    struct ef_queue_producer *p;
+    struct ef_queue_stats st;
+
+    ck_assert_int_eq(uv_loop_init(&loop), 0);
+    ck_assert_int_eq(ef_queue_new(&loop, &o, &q), 0);
+    ck_assert_int_eq(ef_queue_producer_new(q, 1, EF_QUEUE_BLOCK, &p), 0);
+    /* Ten chunks published, ten uv_async_send calls, before the loop runs. */
+    push_n(p, 1, 0, EF_QUEUE_CHUNK_EVENTS * 10);
+    ck_assert_int_eq(ef_queue_flush(p), 0);
+    ck_assert_uint_eq(rec.count, 0);
+    uv_run(&loop, UV_RUN_NOWAIT);
+    ef_queue_get_stats(q, &st);
+    ck_assert_uint_eq(rec.count, EF_QUEUE_CHUNK_EVENTS * 10);
+    ck_assert_uint_eq(st.wakeups, 1); /* one callback drained all ten chunks */
+    ck_assert(rec.order_ok);
+    ck_assert_int_eq(ef_queue_producer_free(p), 0);
+    ef_queue_close(q, NULL, NULL);
+    ck_assert_int_eq(th_loop_fini(&loop), 0);
+}
+END_TEST
+
+START_TEST(pause_and_resume_keep_order)
+{
+    uv_loop_t loop;
+    struct sink_rec rec = {.order_ok = 1, .pause_after = 700};
+    struct ef_queue_options o = {.max_events = 100000, .drain = record, .drain_ud = &rec};
+    struct ef_queue *q;
+    struct ef_queue_producer *p;
+    struct ef_queue_stats st;
+
+    ck_assert_int_eq(uv_loop_init(&loop), 0);
+    ck_assert_int_eq(ef_queue_new(&loop, &o, &q), 0);
+    ck_assert_int_eq(ef_queue_producer_new(q, 2, EF_QUEUE_BLOCK, &p), 0);
+    push_n(p, 2, 0, 2000);
+    ck_assert_int_eq(ef_queue_flush(p), 0);
+    uv_run(&loop, UV_RUN_NOWAIT);
+    ck_assert_uint_eq(rec.count, 700);
+    ef_queue_get_stats(q, &st);
+    ck_assert_uint_eq(st.events, 1300);
+    /* More events while paused go behind the kept ones. */
+    push_n(p, 2, 2000, 10);
+    ck_assert_int_eq(ef_queue_flush(p), 0);
+    uv_run(&loop, UV_RUN_NOWAIT);
+    ck_assert_uint_eq(rec.count, 700);
+    ef_queue_resume(q);
+    uv_run(&loop, UV_RUN_NOWAIT);
+    ck_assert_uint_eq(rec.count, 2010);
+    ck_assert(rec.order_ok);
+    ef_queue_get_stats(q, &st);
+    ck_assert_uint_eq(st.events, 0);
+    ck_assert_uint_eq(st.bytes, 0);
+    ck_assert_int_eq(ef_queue_producer_free(p), 0);
+    ef_queue_close(q, NULL, NULL);
+    ck_assert_int_eq(th_loop_fini(&loop), 0);
+}
+END_TEST
+
+START_TEST(large_event_passes_alone)
+{
+    uv_loop_t loop;
+    struct sink_rec rec = {.order_ok = 1};
+    struct ef_queue_options o = {.max_events = 100, .max_bytes = 4096, .drain = record,
+                                 .drain_ud = &rec};
+    struct ef_queue *q;
+    struct ef_queue_producer *p;
+    size_t big = 100000;
+    char *data = malloc(big);
+
+    memset(data, 'x', big);
+    ck_assert_int_eq(uv_loop_init(&loop), 0);
+    ck_assert_int_eq(ef_queue_new(&loop, &o, &q), 0);
+    ck_assert_int_eq(ef_queue_producer_new(q, 0, EF_QUEUE_BLOCK, &p), 0);
+    push_n(p, 0, 0, 3);
+    ck_assert_int_eq(ef_queue_flush(p), 0);
+    uv_run(&loop, UV_RUN_NOWAIT);
+    /* Larger than the whole capacity: accepted because the queue is empty. */
+    ck_assert_int_eq(ef_queue_push(p, data, (uint32_t)big), 0);
+    uv_run(&loop, UV_RUN_NOWAIT);
+    push_n(p, 0, 3, 2);
+    ck_assert_int_eq(ef_queue_flush(p), 0);
+    uv_run(&loop, UV_RUN_NOWAIT);
+    ck_assert_uint_eq(rec.count, 6);
+    ck_assert_uint_eq(rec.big_len, big);
+    ck_assert(rec.order_ok);
+    ck_assert_int_eq(ef_queue_producer_free(p), 0);
+    ef_queue_close(q, NULL, NULL);
+    ck_assert_int_eq(th_loop_fini(&loop), 0);
+    free(data);
+}
+END_TEST
+
+START_TEST(cancel_wakes_blocked_producer)
+{
+    uv_loop_t loop;
+    struct sink_rec rec = {.order_ok = 1};
+    struct ef_queue_options o = {.max_events = 8, .drain = record, .drain_ud = &rec};
+    struct ef_queue *q;
+    struct prod_arg a;
+    uv_thread_t t;
+    struct ef_queue_stats st;
+
+    ck_assert_int_eq(uv_loop_init(&loop), 0);
+    ck_assert_int_eq(ef_queue_new(&loop, &o, &q), 0);
+    a = (struct prod_arg){q, 0, 1000, EF_QUEUE_BLOCK, 0, {0}};
+    ck_assert_int_eq(uv_thread_create(&t, producer_thread, &a), 0);
+    /* The loop never drains: wait (without sleeping) until the producer blocks. */
+    do {
+        ef_queue_get_stats(q, &st);
+    } while (st.blocked == 0);
+    ef_queue_cancel(q);
+    uv_thread_join(&t);
+    ck_assert_int_eq(a.last_rc, EF_ECANCELED);
+    ck_assert_uint_eq(a.st.accepted, 8);
+    ef_queue_close(q, NULL, NULL);
+    ck_assert_int_eq(th_loop_fini(&loop), 0);
+}
+END_TEST
+
+TCase *ef_pipeline_queue_case(void);
+TCase *ef_pipeline_queue_case(void)
+{
+    TCase *tc = tcase_create("queue");
+
+    tcase_add_test(tc, drop_when_full_counts);
+    tcase_add_test(tc, block_when_full_two_producers);
+    tcase_add_test(tc, async_drain_coalesces);
+    tcase_add_test(tc, pause_and_resume_keep_order);
+    tcase_add_test(tc, large_event_passes_alone);
+    tcase_add_test(tc, cancel_wakes_blocked_producer);
+    return tc;
+}

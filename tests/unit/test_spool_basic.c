@@ -1,0 +1,372 @@
+/*
+ * test_spool_basic.c - the spool working as intended: CRC-32C, append, read
+ * and acknowledge across many segments, deletion after durable ledgers,
+ * resuming after a reopen, memory mode and the spool_full policies.
+ */
+#include "runner.h"
+#include "spool_fixture.h"
+
+#include "pipeline/spool.h"
+#include "util/attr.h"
+#include "util/crc32c.h"
+#include "util/error.h"
+#include "util/file.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static char *dir;
+
+static void setup(void)
+{
+    dir = ef_tspool_mkdtemp();
+}
+
+static void teardown(void)
+{
+    ef_tspool_rmdir(dir);
+    free(dir);
+}
+
+struct crc_case {
+    const char *in;
+    uint32_t want;
+};
+
+static const struct crc_case crc_cases[] = {
+    {"", 0x00000000u},
+    {"a", 0xC1D04330u},
+    {"123456789", 0xE3069283u},
+    {"The quick brown fox jumps over the lazy dog", 0x22620404u},
+};
+
+START_TEST(crc32c_vectors)
+{
+    const struct crc_case *c = &crc_cases[_i];
+    size_t n = strlen(c->in);
+
+    ck_assert_uint_eq(ef_crc32c(0, c->in, n), c->want);
+    ck_assert_uint_eq(ef_crc32c_sw(0, c->in, n), c->want);
+    /* Continuing over two pieces gives the same result. */
+    ck_assert_uint_eq(ef_crc32c(ef_crc32c(0, c->in, n / 2), c->in + n / 2, n - n / 2), c->want);
+}
+END_TEST
+
+START_TEST(crc32c_hw_matches_sw)
+{
+    uint8_t buf[1000];
+    size_t i, len;
+
+    for (i = 0; i < sizeof(buf); i++)
+        buf[i] = (uint8_t)(i * 131 + 7);
+    for (len = 0; len < sizeof(buf); len += 37)
+        ck_assert_uint_eq(ef_crc32c(0, buf + 3, len - (len ? 3 : 0)),
+                          ef_crc32c_sw(0, buf + 3, len - (len ? 3 : 0)));
+}
+END_TEST
+
+START_TEST(append_read_ack_many_segments)
+{
+    struct ef_spool *sp;
+    struct ef_spool_recovery rec;
+    struct ef_spool_stats st;
+    uint64_t first, last;
+    char *ledger;
+    size_t len;
+    char path[4096];
+
+    ck_assert_int_eq(
+        ef_tspool_open(dir, EF_SPOOL_MODE_DISK, 8192, 0, 0, EF_SPOOL_SYNC_PERIODIC, &sp, &rec), 0);
+    ck_assert_uint_eq(rec.events, 0);
+    ck_assert_int_eq(rec.ledger_missing, 0);
+    ef_tspool_append_range(sp, 1, 2000);
+    ef_spool_get_stats(sp, &st);
+    ck_assert_uint_eq(st.appended, 2000);
+    ck_assert_uint_gt(st.segments, 40);
+    ck_assert_int_eq(ef_tspool_count_segments(dir), (int)st.segments);
+    ck_assert_uint_eq(ef_tspool_read_all(sp, 1, &first, &last), 2000);
+    ck_assert_uint_eq(first, 1);
+    ck_assert_uint_eq(last, 2000);
+    /* Reading from the middle finds its place without a cached position. */
+    ck_assert_uint_eq(ef_tspool_read_all(sp, 1234, &first, &last), 767);
+    ck_assert_uint_eq(first, 1234);
+
+    /* Sink a has everything, sink b nothing: no segment may go. */
+    ck_assert_int_eq(ef_spool_ack(sp, 0, 2000), 0);
+    ck_assert_int_eq(ef_spool_tick(sp, 5000), 0);
+    ck_assert_int_eq(ef_tspool_count_segments(dir), (int)st.segments);
+    /* b passes half: the segments below 1000 go, once the ledger says so. */
+    ck_assert_int_eq(ef_spool_ack(sp, 1, 1000), 0);
+    ck_assert_int_eq(ef_tspool_count_segments(dir), (int)st.segments);
+    ck_assert_int_eq(ef_spool_tick(sp, 5500), 0); /* before the interval: nothing */
+    ck_assert_int_eq(ef_tspool_count_segments(dir), (int)st.segments);
+    ck_assert_int_eq(ef_spool_tick(sp, 6000), 0);
+    ef_spool_get_stats(sp, &st);
+    ck_assert_int_eq(ef_tspool_count_segments(dir), (int)st.segments);
+    ck_assert_uint_le(st.first_seq, 1001);
+    ck_assert_uint_gt(st.first_seq, 900);
+    snprintf(path, sizeof(path), "%s/ledger", dir);
+    ck_assert_int_eq(ef_read_file(path, 4096, &ledger, &len), 0);
+    ck_assert_ptr_nonnull(strstr(ledger, "\na 2000\nb 1000\n"));
+    free(ledger);
+    /* Reading for b goes on from its cursor. */
+    ck_assert_uint_eq(ef_tspool_read_all(sp, ef_spool_cursor(sp, 1) + 1, &first, &last), 1000);
+    ck_assert_uint_eq(first, 1001);
+    ck_assert_int_eq(ef_spool_ack(sp, 1, 5000), 0); /* clamped to the newest event */
+    ck_assert_uint_eq(ef_spool_cursor(sp, 1), 2000);
+    ck_assert_int_eq(ef_spool_tick(sp, 7000), 0);
+    ck_assert_int_eq(ef_tspool_count_segments(dir), 1); /* the active one */
+    ck_assert_int_eq(ef_spool_ack(sp, 2, 1), EF_EINVAL);
+    ef_spool_close(sp);
+}
+END_TEST
+
+START_TEST(sync_always_deletes_at_ack)
+{
+    struct ef_spool *sp;
+    struct ef_spool_stats st;
+
+    ck_assert_int_eq(
+        ef_tspool_open(dir, EF_SPOOL_MODE_DISK, 4096, 0, 0, EF_SPOOL_SYNC_EVERY, &sp, NULL), 0);
+    ef_tspool_append_range(sp, 1, 300);
+    ef_spool_get_stats(sp, &st);
+    ck_assert_uint_gt(st.fsyncs, 0);
+    ck_assert_int_eq(ef_spool_ack(sp, 0, 300), 0);
+    ck_assert_int_eq(ef_spool_ack(sp, 1, 300), 0);
+    ck_assert_int_eq(ef_tspool_count_segments(dir), 1);
+    ef_spool_close(sp);
+}
+END_TEST
+
+START_TEST(reopen_resumes_at_cursors)
+{
+    struct ef_spool *sp;
+    struct ef_spool_recovery rec;
+    struct ef_spool_stats st;
+    uint64_t first, last, seq;
+    char buf[512];
+
+    ck_assert_int_eq(
+        ef_tspool_open(dir, EF_SPOOL_MODE_DISK, 16384, 0, 0, EF_SPOOL_SYNC_PERIODIC, &sp, NULL), 0);
+    ef_tspool_append_range(sp, 1, 500);
+    ck_assert_int_eq(ef_spool_ack(sp, 0, 200), 0);
+    ck_assert_int_eq(ef_spool_ack(sp, 1, 300), 0);
+    ef_spool_close(sp); /* writes the ledger */
+
+    ck_assert_int_eq(
+        ef_tspool_open(dir, EF_SPOOL_MODE_DISK, 16384, 0, 0, EF_SPOOL_SYNC_PERIODIC, &sp, &rec), 0);
+    ck_assert_uint_eq(rec.truncated_bytes, 0);
+    ck_assert_uint_eq(rec.bad_records, 0);
+    ck_assert_int_eq(rec.ledger_missing, 0);
+    ck_assert_int_eq(rec.ledger_ahead, 0);
+    ck_assert_uint_ge(rec.events, 300);
+    ck_assert_uint_eq(ef_spool_cursor(sp, 0), 200);
+    ck_assert_uint_eq(ef_spool_cursor(sp, 1), 300);
+    ck_assert_uint_eq(ef_tspool_read_all(sp, 201, &first, &last), 300);
+    ck_assert_uint_eq(first, 201);
+    ef_tspool_append_range(sp, 501, 510); /* sequences go on */
+    ck_assert_int_eq(ef_spool_ack(sp, 0, 510), 0);
+    ck_assert_int_eq(ef_spool_ack(sp, 1, 510), 0);
+    ef_spool_close(sp);
+
+    /* Every segment delivered and deleted: the sequence still goes on. */
+    ck_assert_int_eq(
+        ef_tspool_open(dir, EF_SPOOL_MODE_DISK, 16384, 0, 0, EF_SPOOL_SYNC_PERIODIC, &sp, &rec), 0);
+    ck_assert_uint_eq(rec.events, 10); /* found, and deleted at once: all delivered */
+    ck_assert_int_eq(rec.ledger_ahead, 0);
+    ef_spool_get_stats(sp, &st);
+    ck_assert_uint_eq(st.segments, 1);
+    ck_assert_uint_eq(st.first_seq, 511);
+    ck_assert_int_eq(ef_tspool_count_segments(dir), 1);
+    ck_assert_int_eq(
+        ef_spool_append(sp, buf, (uint32_t)ef_tspool_payload(511, buf, sizeof(buf)), &seq), 0);
+    ck_assert_uint_eq(seq, 511);
+    ef_spool_close(sp);
+}
+END_TEST
+
+START_TEST(memory_mode)
+{
+    struct ef_spool *sp;
+    struct ef_spool_stats st;
+    uint64_t first, last;
+
+    ck_assert_int_eq(
+        ef_tspool_open(NULL, EF_SPOOL_MODE_MEMORY, 4096, 0, 0, EF_SPOOL_SYNC_PERIODIC, &sp, NULL),
+        0);
+    ef_tspool_append_range(sp, 1, 1000);
+    ck_assert_uint_eq(ef_tspool_read_all(sp, 1, &first, &last), 1000);
+    ef_spool_get_stats(sp, &st);
+    ck_assert_int_eq(st.memory, 1);
+    ck_assert_uint_eq(st.fsyncs, 0);
+    ck_assert_uint_gt(st.segments, 10);
+    ck_assert_int_eq(ef_spool_ack(sp, 0, 1000), 0);
+    ck_assert_int_eq(ef_spool_ack(sp, 1, 999), 0);
+    ef_spool_get_stats(sp, &st);
+    ck_assert_uint_le(st.segments, 2);
+    ck_assert_uint_eq(ef_tspool_read_all(sp, 1000, &first, &last), 1);
+    ef_spool_close(sp);
+    ck_assert_int_eq(ef_tspool_count_segments(dir), 0);
+}
+END_TEST
+
+START_TEST(full_drop_newest)
+{
+    struct ef_spool *sp;
+    struct ef_spool_stats st;
+    char buf[512];
+    static char huge[20000];
+    uint64_t seq, i, ok = 0;
+    int rc = 0;
+
+    ck_assert_int_eq(ef_tspool_open(dir, _i ? EF_SPOOL_MODE_MEMORY : EF_SPOOL_MODE_DISK, 0, 16384,
+                                    EF_SPOOL_ON_FULL_DROP_NEWEST, EF_SPOOL_SYNC_PERIODIC, &sp,
+                                    NULL),
+                     0);
+    for (i = 1; i <= 200; i++) {
+        rc = ef_spool_append(sp, buf, (uint32_t)ef_tspool_payload(i, buf, sizeof(buf)), &seq);
+        ck_assert(rc == 0 || rc == EF_ENOSPC);
+        ok += rc == 0;
+    }
+    ef_spool_get_stats(sp, &st);
+    ck_assert_uint_eq(st.dropped_newest, 200 - ok);
+    ck_assert_uint_gt(st.dropped_newest, 0);
+    ck_assert_uint_le(st.size_bytes, 16384);
+    ck_assert_uint_eq(st.next_seq, ok + 1); /* refused events take no sequence */
+    /* Once both sinks have everything, there is room again. */
+    ck_assert_int_eq(ef_spool_ack(sp, 0, ok), 0);
+    ck_assert_int_eq(ef_spool_ack(sp, 1, ok), 0);
+    ck_assert_int_eq(ef_spool_append(sp, "{}", 2, &seq), 0);
+    /* An event bigger than the whole limit is refused whatever the policy. */
+    ck_assert_int_eq(ef_spool_append(sp, huge, sizeof(huge), &seq), EF_ENOSPC);
+    ef_spool_get_stats(sp, &st);
+    ck_assert_uint_eq(st.dropped_newest, 200 - ok + 1);
+    ef_spool_close(sp);
+}
+END_TEST
+
+START_TEST(full_drop_oldest)
+{
+    struct ef_spool *sp;
+    struct ef_spool_stats st;
+    uint64_t first, last, held, i;
+    char buf[512];
+
+    ck_assert_int_eq(ef_tspool_open(dir, _i ? EF_SPOOL_MODE_MEMORY : EF_SPOOL_MODE_DISK, 0, 16384,
+                                    EF_SPOOL_ON_FULL_DROP_OLDEST, EF_SPOOL_SYNC_PERIODIC, &sp,
+                                    NULL),
+                     0);
+    /* Sink a keeps up, sink b is stuck. */
+    for (i = 1; i <= 1000; i++) {
+        uint64_t seq;
+
+        ck_assert_int_eq(
+            ef_spool_append(sp, buf, (uint32_t)ef_tspool_payload(i, buf, sizeof(buf)), &seq), 0);
+        ck_assert_uint_eq(seq, i);
+        ck_assert_int_eq(ef_spool_ack(sp, 0, seq), 0);
+    }
+    ef_spool_get_stats(sp, &st);
+    ck_assert_uint_le(st.size_bytes, 16384);
+    ck_assert_uint_gt(st.dropped_oldest, 0);
+    ck_assert_uint_eq(ef_spool_sink_dropped(sp, 0), 0);
+    ck_assert_uint_eq(ef_spool_sink_dropped(sp, 1), st.dropped_oldest);
+    /* b gets what is left, contiguous up to the newest: dropped + held = all. */
+    held = ef_tspool_read_all(sp, ef_spool_cursor(sp, 1) + 1, &first, &last);
+    ck_assert_uint_eq(last, 1000);
+    ck_assert_uint_eq(first, st.first_seq);
+    ck_assert_uint_eq(held + ef_spool_sink_dropped(sp, 1), 1000);
+    ef_spool_close(sp);
+}
+END_TEST
+
+START_TEST(full_block)
+{
+    struct ef_spool *sp;
+    struct ef_spool_stats st;
+    uint64_t seq = 0, i, last_ok = 0;
+    char buf[512];
+    int rc = 0;
+
+    ck_assert_int_eq(ef_tspool_open(dir, _i ? EF_SPOOL_MODE_MEMORY : EF_SPOOL_MODE_DISK, 0, 16384,
+                                    EF_SPOOL_ON_FULL_BLOCK, EF_SPOOL_SYNC_PERIODIC, &sp, NULL),
+                     0);
+    for (i = 1; i <= 1000; i++) {
+        rc = ef_spool_append(sp, buf, (uint32_t)ef_tspool_payload(i, buf, sizeof(buf)), &seq);
+        if (rc != 0)
+            break;
+        last_ok = seq;
+    }
+    ck_assert_int_eq(rc, EF_EAGAIN);
+    ck_assert_uint_gt(last_ok, 10);
+    /* Still blocked, and nothing was written or numbered. */
+    ck_assert_int_eq(
+        ef_spool_append(sp, buf, (uint32_t)ef_tspool_payload(i, buf, sizeof(buf)), &seq),
+        EF_EAGAIN);
+    ef_spool_get_stats(sp, &st);
+    ck_assert_uint_eq(st.blocked, 2);
+    ck_assert_uint_eq(st.next_seq, last_ok + 1);
+    ck_assert_uint_eq(st.dropped_oldest + st.dropped_newest, 0);
+    /* One sink's ack is not enough; both free the space. */
+    ck_assert_int_eq(ef_spool_ack(sp, 0, last_ok), 0);
+    ck_assert_int_eq(
+        ef_spool_append(sp, buf, (uint32_t)ef_tspool_payload(i, buf, sizeof(buf)), &seq),
+        EF_EAGAIN);
+    ck_assert_int_eq(ef_spool_ack(sp, 1, last_ok), 0);
+    ck_assert_int_eq(
+        ef_spool_append(sp, buf, (uint32_t)ef_tspool_payload(i, buf, sizeof(buf)), &seq), 0);
+    ck_assert_uint_eq(seq, i);
+    ef_spool_close(sp);
+}
+END_TEST
+
+START_TEST(bad_arguments)
+{
+    static const char *const dup[] = {"a", "a"};
+    static const char *const blank[] = {"a b"};
+    struct ef_spool_options o;
+    struct ef_spool *sp;
+    uint64_t seq;
+    static char big[EF_SPOOL_MAX_EVENT + 1];
+
+    memset(&o, 0, sizeof(o));
+    o.dir = dir;
+    o.sinks = dup;
+    o.n_sinks = 2;
+    ck_assert_int_eq(ef_spool_open(&o, &sp, NULL), EF_EINVAL);
+    o.sinks = blank;
+    o.n_sinks = 1;
+    ck_assert_int_eq(ef_spool_open(&o, &sp, NULL), EF_EINVAL);
+    o.sinks = dup;
+    o.n_sinks = 1;
+    o.max_size = 100;
+    ck_assert_int_eq(ef_spool_open(&o, &sp, NULL), EF_EINVAL);
+    o.max_size = 0;
+    o.dir = NULL;
+    ck_assert_int_eq(ef_spool_open(&o, &sp, NULL), EF_EINVAL);
+    o.dir = dir;
+    ck_assert_int_eq(ef_spool_open(&o, &sp, NULL), 0);
+    ck_assert_int_eq(ef_spool_append(sp, big, sizeof(big), &seq), EF_ELIMIT);
+    ck_assert_int_eq(ef_spool_append(sp, big, EF_SPOOL_MAX_EVENT, &seq), 0);
+    ck_assert_uint_eq(ef_tspool_read_all(sp, 2, NULL, NULL), 0);
+    ef_spool_close(sp);
+}
+END_TEST
+
+TCase *ef_spool_basic_case(void);
+TCase *ef_spool_basic_case(void)
+{
+    TCase *tc = tcase_create("basic");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, crc32c_vectors, 0, EF_ARRAY_LEN(crc_cases));
+    tcase_add_test(tc, crc32c_hw_matches_sw);
+    tcase_add_test(tc, append_read_ack_many_segments);
+    tcase_add_test(tc, sync_always_deletes_at_ack);
+    tcase_add_test(tc, reopen_resumes_at_cursors);
+    tcase_add_test(tc, memory_mode);
+    tcase_add_loop_test(tc, full_drop_newest, 0, 2);
+    tcase_add_loop_test(tc, full_drop_oldest, 0, 2);
+    tcase_add_loop_test(tc, full_block, 0, 2);
+    tcase_add_test(tc, bad_arguments);
+    return tc;
+}
