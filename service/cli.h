@@ -29,6 +29,7 @@ extern const unsigned ef_commands_count;
 
 int ef_cmd_version(int argc, char **argv);
 int ef_cmd_replay(int argc, char **argv);
+int ef_cmd_inspect(int argc, char **argv);
 int ef_cmd_spool(int argc, char **argv);
 int ef_cmd_validate(int argc, char **argv);
 int ef_cmd_config(int argc, char **argv);

@@ -10,6 +10,10 @@ const struct ef_cmd ef_commands[] = {
     {"validate", "-c FILE", "check a configuration file and print what it resolves to",
      ef_cmd_validate},
     {"config", "--help [KEY]", "describe the configuration options", ef_cmd_config},
+    {"replay", "FILE.etl [--manifest PATH]... [--mof PATH]...",
+     "decode a trace file and print its events as JSON lines", ef_cmd_replay},
+    {"inspect", "FILE.etl [--json]",
+     "print a trace file's header, events per provider and id, and read errors", ef_cmd_inspect},
     {"spool", "verify|dump DIR", "check a spool for damage, or print the events it holds",
      ef_cmd_spool},
 };

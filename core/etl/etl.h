@@ -53,8 +53,8 @@ struct ef_etl_header {
     uint64_t start_time; /* FILETIME */
     uint32_t clock_type; /* EF_ETL_CLOCK_* */
     uint32_t buffers_lost;
-    int64_t start_raw; /* the header record's own timestamp: StartTime in file clock units */
-    int compressed;    /* 1 when LogFileMode says compressed buffers */
+    int64_t start_raw;       /* the header record's own timestamp: StartTime in file clock units */
+    int compressed;          /* 1 when LogFileMode says compressed buffers */
     char logger_name[256];   /* UTF-8 */
     char log_file_name[520]; /* UTF-8 */
 };
@@ -69,15 +69,15 @@ struct ef_etl_error {
 };
 
 struct ef_etl_stats {
-    uint64_t records;          /* delivered */
-    uint64_t by_kind[6];       /* delivered, per enum ef_record_kind */
-    uint64_t errors;           /* problems reported */
-    uint64_t records_skipped;  /* damaged records dropped */
-    uint64_t bytes_skipped;    /* file or buffer bytes that could not be used */
-    uint64_t buffers;          /* buffers read */
+    uint64_t records;         /* delivered */
+    uint64_t by_kind[6];      /* delivered, per enum ef_record_kind */
+    uint64_t errors;          /* problems reported */
+    uint64_t records_skipped; /* damaged records dropped */
+    uint64_t bytes_skipped;   /* file or buffer bytes that could not be used */
+    uint64_t buffers;         /* buffers read */
     uint64_t buffers_compressed;
-    uint64_t bytes_in;         /* buffer bytes read from the file */
-    uint64_t bytes_decoded;    /* uncompressed buffer bytes parsed */
+    uint64_t bytes_in;      /* buffer bytes read from the file */
+    uint64_t bytes_decoded; /* uncompressed buffer bytes parsed */
 };
 
 typedef void (*ef_etl_error_fn)(void *ctx, const struct ef_etl_error *err);

@@ -10,15 +10,15 @@
 #include "etl.h"
 
 /* WMI_BUFFER_HEADER: verified on the files in shared/testdata/etl. */
-#define EF_ETL_BUFHDR_SIZE 0x48u
-#define EF_ETL_BH_BUFFER_SIZE 0x00 /* u32: bytes of this buffer in the file */
-#define EF_ETL_BH_SAVED_OFFSET 0x04 /* u32: end of the records (0 in Win7 header buffers) */
-#define EF_ETL_BH_TIMESTAMP 0x10
-#define EF_ETL_BH_PROCESSOR 0x28 /* u8 */
-#define EF_ETL_BH_LOGGER_ID 0x2A /* u16 */
-#define EF_ETL_BH_OFFSET 0x30    /* u32: end of the records, used when SavedOffset is 0 */
-#define EF_ETL_BH_FLAGS 0x34     /* u16 */
-#define EF_ETL_BH_TYPE 0x36      /* u16 */
+#define EF_ETL_BUFHDR_SIZE            0x48u
+#define EF_ETL_BH_BUFFER_SIZE         0x00 /* u32: bytes of this buffer in the file */
+#define EF_ETL_BH_SAVED_OFFSET        0x04 /* u32: end of the records (0 in Win7 header buffers) */
+#define EF_ETL_BH_TIMESTAMP           0x10
+#define EF_ETL_BH_PROCESSOR           0x28 /* u8 */
+#define EF_ETL_BH_LOGGER_ID           0x2A /* u16 */
+#define EF_ETL_BH_OFFSET              0x30 /* u32: end of the records, used when SavedOffset is 0 */
+#define EF_ETL_BH_FLAGS               0x34 /* u16 */
+#define EF_ETL_BH_TYPE                0x36 /* u16 */
 #define EF_ETL_BUFFER_FLAG_COMPRESSED 0x40
 
 /* TRACE_HEADER_TYPE_*: byte 2 of every record's first u32. */

@@ -214,8 +214,7 @@ int ef_etl_build_index(struct ef_etl_reader *r)
         if (step > r->size - off) {
             e.size = (uint32_t)(r->size - off);
             ef_etl_report(r, off, bi, EF_ETRUNC,
-                          "buffer truncated: 0x%x of its 0x%x bytes are in the file", e.size,
-                          step);
+                          "buffer truncated: 0x%x of its 0x%x bytes are in the file", e.size, step);
         }
         rc = add_entry(r, &e);
         if (rc < 0)
@@ -279,8 +278,7 @@ int ef_etl_read_first(struct ef_etl_reader *r)
     r->logger_id = ef_le16(buf + EF_ETL_BH_LOGGER_ID);
     r->bufsize = r->hdr.buffer_size;
     if (r->bufsize < EF_ETL_BUFHDR_SIZE + 8 || r->bufsize > r->opt.max_buffer_size) {
-        ef_etl_report(r, 0, 0, EF_EFORMAT, "log file header: invalid buffer size 0x%x",
-                      r->bufsize);
+        ef_etl_report(r, 0, 0, EF_EFORMAT, "log file header: invalid buffer size 0x%x", r->bufsize);
         r->bufsize = bs > (1u << 20) ? bs : (1u << 20);
         if (r->bufsize > r->opt.max_buffer_size)
             r->bufsize = r->opt.max_buffer_size;

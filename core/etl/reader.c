@@ -145,8 +145,8 @@ static int advance(struct ef_etl_reader *r, struct ef_etl_stream *s)
             continue;
         }
         if (e->compressed)
-            ef_etl_report(r, e->off, e->index, rc, "%s (at 0x%x of the decompressed buffer)",
-                          why, s->pos);
+            ef_etl_report(r, e->off, e->index, rc, "%s (at 0x%x of the decompressed buffer)", why,
+                          s->pos);
         else
             ef_etl_report(r, e->off + s->pos, e->index, rc, "%s", why);
         r->stats.records_skipped++;
@@ -294,8 +294,7 @@ int ef_etl_open_memory(const void *data, size_t len, const struct ef_etl_options
     return 0;
 }
 
-int ef_etl_open_file(const char *path, const struct ef_etl_options *opt,
-                     struct ef_etl_reader **out)
+int ef_etl_open_file(const char *path, const struct ef_etl_options *opt, struct ef_etl_reader **out)
 {
     struct ef_etl_reader *r = calloc(1, sizeof(*r));
     int rc = 0;

@@ -13,9 +13,9 @@
 
 /* One buffer of the file, as found by the index walk. */
 struct ef_etl_bufent {
-    uint64_t off;     /* file offset of its WMI_BUFFER_HEADER */
-    uint32_t size;    /* bytes present in the file (less than its size when truncated) */
-    uint32_t index;   /* buffer index in file order */
+    uint64_t off;   /* file offset of its WMI_BUFFER_HEADER */
+    uint32_t size;  /* bytes present in the file (less than its size when truncated) */
+    uint32_t index; /* buffer index in file order */
     uint16_t cpu;
     uint8_t compressed;
 };
@@ -24,7 +24,7 @@ struct ef_etl_bufent {
 struct ef_etl_stream {
     uint32_t *bufs; /* index entries of this CPU, in file order */
     uint32_t nbufs, capbufs, next;
-    uint8_t *data; /* decoded buffer (file source or compressed buffers) */
+    uint8_t *data;       /* decoded buffer (file source or compressed buffers) */
     const uint8_t *view; /* the current buffer: data or the caller's memory */
     uint32_t pos, end;
     uint32_t cur;     /* index entry of the current buffer */
@@ -40,12 +40,12 @@ struct ef_etl_reader {
     uint64_t size;
     struct ef_etl_options opt;
     struct ef_etl_header hdr;
-    uint32_t bufsize;     /* decompressed buffer size */
-    uint32_t max_plain;   /* largest uncompressed buffer in the index */
-    uint32_t max_packed;  /* largest compressed buffer in the index */
+    uint32_t bufsize;    /* decompressed buffer size */
+    uint32_t max_plain;  /* largest uncompressed buffer in the index */
+    uint32_t max_packed; /* largest compressed buffer in the index */
     uint16_t logger_id;
-    int fixed_size;       /* plain file: every buffer is exactly bufsize bytes */
-    int fatal;            /* a fatal error (EF_EIO) ended the read */
+    int fixed_size; /* plain file: every buffer is exactly bufsize bytes */
+    int fatal;      /* a fatal error (EF_EIO) ended the read */
 
     struct ef_etl_bufent *index;
     uint32_t nindex, capindex;

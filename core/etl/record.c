@@ -80,8 +80,7 @@ static void parse_classic(const uint8_t *p, uint8_t type, struct ef_record *rec,
     rec->tid = ef_le32(p + 8);
     rec->pid = ef_le32(p + 12);
     rec->raw_timestamp = ef_le64(p + 16);
-    rec->pointer_size =
-        (type == EF_ETL_HT_FULL_HEADER32 || type == EF_ETL_HT_INSTANCE32) ? 4 : 8;
+    rec->pointer_size = (type == EF_ETL_HT_FULL_HEADER32 || type == EF_ETL_HT_INSTANCE32) ? 4 : 8;
     if (instance) {
         /* EVENT_INSTANCE_HEADER: RegHandle @0x18 (the logger stores no
            GUID), InstanceId @0x20, ParentInstanceId @0x24, times @0x28,
@@ -284,8 +283,7 @@ int ef_etl_parse_record(const struct ef_etl_parse_ctx *c, const uint8_t *buf, ui
         return EF_ETRUNC;
     }
     /* The kernel's own headers start with a version; their size is at 4. */
-    if (type <= EF_ETL_HT_COMPACT64 || type == EF_ETL_HT_PERFINFO32 ||
-        type == EF_ETL_HT_PERFINFO64)
+    if (type <= EF_ETL_HT_COMPACT64 || type == EF_ETL_HT_PERFINFO32 || type == EF_ETL_HT_PERFINFO64)
         rsize = ef_le16(p + 4);
     else
         rsize = ef_le16(p);

@@ -16,8 +16,8 @@
 
 #include <stdint.h>
 
-#define EF_BACKOFF_BASE_MS 1000
-#define EF_BACKOFF_MAX_MS 60000
+#define EF_BACKOFF_BASE_MS            1000
+#define EF_BACKOFF_MAX_MS             60000
 #define EF_BACKOFF_RETRY_AFTER_CAP_MS 300000
 
 /* Returns a uniformly distributed 64-bit value. */

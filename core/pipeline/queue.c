@@ -12,11 +12,11 @@
 struct chunk {
     struct chunk *next;
     uint32_t session;
-    uint32_t n;        /* events */
-    uint32_t pos;      /* the consumer's next event (after a pause) */
-    size_t pos_off;    /* ... and its offset in data */
-    size_t used, cap;  /* bytes */
-    int oversize;      /* allocated for one large event: freed, not recycled */
+    uint32_t n;       /* events */
+    uint32_t pos;     /* the consumer's next event (after a pause) */
+    size_t pos_off;   /* ... and its offset in data */
+    size_t used, cap; /* bytes */
+    int oversize;     /* allocated for one large event: freed, not recycled */
     uint32_t *lens;
     char *data;
 };

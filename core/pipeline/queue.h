@@ -33,7 +33,7 @@ enum ef_queue_policy { EF_QUEUE_BLOCK = 0, EF_QUEUE_DROP = 1 };
 
 /* The largest chunk: events and bytes a producer collects before publishing. */
 #define EF_QUEUE_CHUNK_EVENTS 512
-#define EF_QUEUE_CHUNK_BYTES (256u * 1024)
+#define EF_QUEUE_CHUNK_BYTES  (256u * 1024)
 
 /*
  * Called on the loop thread for each event, in the order each producer
@@ -51,13 +51,13 @@ struct ef_queue_options {
 };
 
 struct ef_queue_stats {
-    uint64_t accepted;       /* events published into the queue */
-    uint64_t dropped;        /* events dropped because the queue was full (policy drop) */
+    uint64_t accepted; /* events published into the queue */
+    uint64_t dropped;  /* events dropped because the queue was full (policy drop) */
     uint64_t dropped_bytes;
-    uint64_t blocked;        /* times a producer waited for room (policy block) */
-    uint64_t drained;        /* events handed to the drain function */
-    uint64_t wakeups;        /* async callbacks run: fewer than publishes when they coalesce */
-    uint64_t events, bytes;  /* queued now */
+    uint64_t blocked;       /* times a producer waited for room (policy block) */
+    uint64_t drained;       /* events handed to the drain function */
+    uint64_t wakeups;       /* async callbacks run: fewer than publishes when they coalesce */
+    uint64_t events, bytes; /* queued now */
 };
 
 /* One producer's own counters. */
@@ -115,7 +115,6 @@ int ef_queue_flush(struct ef_queue_producer *p);
 int ef_queue_producer_free(struct ef_queue_producer *p);
 
 /* Any thread. */
-void ef_queue_producer_get_stats(struct ef_queue_producer *p,
-                                 struct ef_queue_producer_stats *st);
+void ef_queue_producer_get_stats(struct ef_queue_producer *p, struct ef_queue_producer_stats *st);
 
 #endif

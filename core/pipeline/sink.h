@@ -58,8 +58,7 @@ struct ef_sink_result {
 struct ef_sink_ops {
     const char *type; /* "file", "http", "syslog" */
     /* Allocates and opens the sink's state; *state is passed back to every call. */
-    int (*open)(struct ef_sink *sink, const struct ef_sink_cfg *cfg, uv_loop_t *loop,
-                void **state);
+    int (*open)(struct ef_sink *sink, const struct ef_sink_cfg *cfg, uv_loop_t *loop, void **state);
     /*
      * Starts sending a batch. The sink calls ef_sink_complete(sink, batch,
      * result) exactly once per successful send, later or from within send.

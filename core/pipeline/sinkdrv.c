@@ -22,7 +22,7 @@
 #include "util/error.h"
 #include "util/log.h"
 
-#define NO_TIME UINT64_MAX
+#define NO_TIME      UINT64_MAX
 #define DL_MAX_BYTES (256u * 1024 * 1024)
 
 enum flight_state {
@@ -325,8 +325,7 @@ static void dl_after(uv_work_t *w, int status)
         } else {
             f->state = F_WAIT_DL;
             ef_timer_init(&f->timer, on_dl_retry_timer, f);
-            ef_timer_start(s->clock, &f->timer,
-                           ef_backoff_delay(&s->backoff, ++f->dl_attempts, 0));
+            ef_timer_start(s->clock, &f->timer, ef_backoff_delay(&s->backoff, ++f->dl_attempts, 0));
         }
         pump(s);
         return;
@@ -378,9 +377,8 @@ static int split_result(struct flight *f, const struct ef_sink_result *r)
         int v = r->per_event[i];
 
         if (v == EF_SINK_REJECT) {
-            const char *why = r->per_event_reason && r->per_event_reason[i]
-                                  ? r->per_event_reason[i]
-                                  : r->reason;
+            const char *why =
+                r->per_event_reason && r->per_event_reason[i] ? r->per_event_reason[i] : r->reason;
 
             rc = ef_deadletter_format(&f->dl, why, b->data.data + e->off, e->len);
             s->st.dead_lettered++;
@@ -428,8 +426,8 @@ static void handle_result(struct flight *f, const struct ef_sink_result *r)
         if (rc == 0)
             s->st.dead_lettered += f->b.count;
     } else {
-        EF_LOG_EVERY(s->log_every, 100, EF_LOG_WARN, "sink", "%s: batch of %zu events: %s",
-                     s->name, f->b.count, r->reason ? r->reason : "transient failure");
+        EF_LOG_EVERY(s->log_every, 100, EF_LOG_WARN, "sink", "%s: batch of %zu events: %s", s->name,
+                     f->b.count, r->reason ? r->reason : "transient failure");
         f->retry_pending = 1;
     }
     if (rc < 0) {
@@ -529,8 +527,7 @@ static void pump_round(struct ef_sink *s)
         }
         if (!s->open || s->open->b.count == 0)
             break;
-        if (rc == 1 || s->flushing ||
-            ef_clock_now(s->clock) >= s->open->since + s->max_age_ms) {
+        if (rc == 1 || s->flushing || ef_clock_now(s->clock) >= s->open->since + s->max_age_ms) {
             send_open(s);
             retire(s); /* a synchronous ACK finished it already */
             continue;
@@ -704,4 +701,9 @@ void ef_sinkdrv_get_stats(const struct ef_sink *s, struct ef_sink_stats *st)
     for (f = s->head; f; f = f->next)
         if (f->state == F_WAIT_RETRY)
             st->waiting_retry++;
+}
+
+void *ef_sinkdrv_state(struct ef_sink *s)
+{
+    return s->state;
 }

@@ -27,42 +27,42 @@
 #include "pipeline/sink.h"
 #include "pipeline/spool.h"
 
-#define EF_SINKDRV_MAX_EVENTS 1000
-#define EF_SINKDRV_MAX_BYTES (1024u * 1024)
-#define EF_SINKDRV_MAX_AGE_MS 1000
-#define EF_SINKDRV_IN_FLIGHT 1
+#define EF_SINKDRV_MAX_EVENTS    1000
+#define EF_SINKDRV_MAX_BYTES     (1024u * 1024)
+#define EF_SINKDRV_MAX_AGE_MS    1000
+#define EF_SINKDRV_IN_FLIGHT     1
 #define EF_SINKDRV_MAX_IN_FLIGHT 64
 
 struct ef_sinkdrv_options {
-    const char *name;      /* the sink's name: its cursor and dead-letter file */
-    unsigned spool_index;  /* the sink's index in the spool's sink list */
+    const char *name;     /* the sink's name: its cursor and dead-letter file */
+    unsigned spool_index; /* the sink's index in the spool's sink list */
     const struct ef_sink_ops *ops;
     const struct ef_sink_cfg *cfg; /* handed to ops->open */
-    uint64_t max_events;   /* 0: the defaults above */
+    uint64_t max_events;           /* 0: the defaults above */
     uint64_t max_bytes;
     uint64_t max_age_ms;
     unsigned in_flight;
-    struct ef_backoff backoff; /* copied; ef_backoff_init() it */
+    struct ef_backoff backoff;   /* copied; ef_backoff_init() it */
     const char *dead_letter_dir; /* created when the first event is rejected */
 };
 
 /* What the stats events and /metrics report for one sink. */
 struct ef_sink_stats {
-    uint64_t sent;              /* events handed to the sink the first time */
+    uint64_t sent; /* events handed to the sink the first time */
     uint64_t sent_batches;
     uint64_t sent_bytes;
-    uint64_t acked;             /* events the sink acknowledged */
+    uint64_t acked; /* events the sink acknowledged */
     uint64_t acked_bytes;
-    uint64_t retried;           /* events sent again after a RETRY */
+    uint64_t retried; /* events sent again after a RETRY */
     uint64_t retried_batches;
-    uint64_t dead_lettered;     /* events rejected and written to the dead-letter file */
+    uint64_t dead_lettered;      /* events rejected and written to the dead-letter file */
     uint64_t dead_letter_errors; /* failed dead-letter writes (retried with backoff) */
-    uint64_t ack_errors;        /* failed cursor updates (ef_spool_ack) */
-    uint64_t last_delivery_ms;  /* clock time of the last acknowledgement, 0 = never */
-    uint64_t cursor;            /* the highest sequence acknowledged */
-    uint64_t backlog;           /* events in the spool not yet acknowledged by this sink */
-    unsigned in_flight;         /* batches outstanding now */
-    unsigned waiting_retry;     /* of which waiting for their backoff */
+    uint64_t ack_errors;         /* failed cursor updates (ef_spool_ack) */
+    uint64_t last_delivery_ms;   /* clock time of the last acknowledgement, 0 = never */
+    uint64_t cursor;             /* the highest sequence acknowledged */
+    uint64_t backlog;            /* events in the spool not yet acknowledged by this sink */
+    unsigned in_flight;          /* batches outstanding now */
+    unsigned waiting_retry;      /* of which waiting for their backoff */
 };
 
 struct ef_sink;
@@ -95,5 +95,8 @@ void ef_sinkdrv_flush(struct ef_sink *s);
 void ef_sinkdrv_stop(struct ef_sink *s, void (*done)(void *ud), void *ud);
 
 void ef_sinkdrv_get_stats(const struct ef_sink *s, struct ef_sink_stats *st);
+
+/* The sink's own state (what ops->open made), for its type-specific stats. */
+void *ef_sinkdrv_state(struct ef_sink *s);
 
 #endif

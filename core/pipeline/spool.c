@@ -59,12 +59,10 @@ static void forget_segment(struct ef_spool *sp, uint64_t name)
 
 int ef_spool_flush(struct ef_spool *sp)
 {
-    struct ef_seg *a;
     int rc;
 
     if (sp->memory || sp->wlen == 0)
         return 0;
-    a = active(sp);
     rc = ef_fs_pwrite(sp->wfd, sp->wbuf, sp->wlen, sp->wfile);
     if (rc < 0) {
         EF_LOG_EVERY(sp->write_errors, 100, EF_LOG_ERROR, "spool", "writing %s: %s", sp->dir,
@@ -74,7 +72,6 @@ int ef_spool_flush(struct ef_spool *sp)
     sp->wfile += sp->wlen;
     sp->wlen = 0;
     sp->unsynced = 1;
-    (void)a;
     return 0;
 }
 

@@ -98,7 +98,9 @@ int ef_ledger_read(const char *dir, struct ef_ledger_entry **ents, size_t *n)
             goto out;
         memcpy(e[count].name, p, (size_t)(sp - p));
         e[count].name[sp - p] = '\0';
-        if (!ef_ledger_name_ok(e[count].name) || parse_u64(sp + 1, nl, &e[count].seq) < 0)
+        /* A cursor near 2^64 would wrap the next sequence: no real spool gets there. */
+        if (!ef_ledger_name_ok(e[count].name) || parse_u64(sp + 1, nl, &e[count].seq) < 0 ||
+            e[count].seq >= EF_SEQ_MAX)
             goto out;
         count++;
         p = nl + 1;

@@ -13,6 +13,8 @@
  */
 #include "spool_int.h"
 
+#include "spool.h"
+
 #include "fsutil.h"
 #include "util/bytes.h"
 #include "util/crc32c.h"
@@ -145,7 +147,7 @@ int ef_seg_record_at(struct ef_segreader *r, uint64_t off, uint64_t min_seq, uin
     len = ef_le32(h);
     crc = ef_le32(h + 4);
     seq = ef_le64(h + 8);
-    if (seq < min_seq || seq > max_seq || len > (16u * 1024 * 1024))
+    if (seq < min_seq || seq > max_seq || len > EF_SPOOL_MAX_EVENT)
         return EF_EFORMAT;
     rc = ef_segreader_peek(r, off + EF_REC_HDR, len, &d);
     if (rc < 0)

@@ -23,8 +23,9 @@
 #include "util/error.h"
 #include "util/log.h"
 
-#define PATH_CAP 4096
+#define PATH_CAP    4096
 #define MAX_PENDING 64 /* EF_SINKDRV_MAX_IN_FLIGHT */
+#define STAMP_CHARS 19 /* YYYYMMDD-HHMMSS.mmm */
 
 struct filesink {
     struct ef_sink *sink;
@@ -47,19 +48,21 @@ struct filesink {
     int busy;
     struct ef_batch *cur;
     struct ef_buf wbuf;
-    int rotate_now;               /* the rotation timer fired: rotate at the next job */
-    int job_rotate;               /* the running job's copy of rotate_now */
-    uint64_t wall_ms;             /* for the rotated name */
-    int rc;                       /* the job's result */
-    int rotated;                  /* the job rotated */
-    char rotated_path[PATH_CAP];  /* ... to here */
+    int rotate_now;              /* the rotation timer fired: rotate at the next job */
+    int job_rotate;              /* the running job's copy of rotate_now */
+    uint64_t wall_ms;            /* for the rotated name */
+    int rc;                      /* the job's result */
+    int rotated;                 /* the job rotated */
+    char rotated_path[PATH_CAP]; /* ... to here */
     char err_what[64];
+    char last_stamp[STAMP_CHARS + 1]; /* the newest rotated name's stamp and -N */
+    unsigned long last_uniq;
 
     /* the maintenance job: compress rotated files, delete beyond keep */
     uv_work_t mwork;
     int mbusy, mscan, mneeded;
     int job_scan; /* the running job's copy of mscan */
-    char **todo; /* rotated files to compress */
+    char **todo;  /* rotated files to compress */
     size_t n_todo, cap_todo;
     char **mtodo;
     size_t n_mtodo;
@@ -124,27 +127,91 @@ static void close_current(struct filesink *f)
     f->fd = -1;
 }
 
+/* Whether path or path.gz exists. */
+static int name_taken(const char *path)
+{
+    char gz[PATH_CAP + 4];
+    uv_fs_t req;
+    int r;
+
+    r = uv_fs_stat(NULL, &req, path, NULL);
+    uv_fs_req_cleanup(&req);
+    if (r != UV_ENOENT)
+        return 1;
+    snprintf(gz, sizeof(gz), "%s.gz", path);
+    r = uv_fs_stat(NULL, &req, gz, NULL);
+    uv_fs_req_cleanup(&req);
+    return r != UV_ENOENT;
+}
+
+/* Notes the stamp and number of a rotated file's name (PATH.<stamp>[-N][.gz]). */
+static const char *last_component(const char *p)
+{
+    const char *b = p;
+
+    for (; *p; p++)
+        if (*p == '/' || *p == '\\')
+            b = p + 1;
+    return b;
+}
+
+static void note_rotated(struct filesink *f, const char *name)
+{
+    const char *rest = last_component(name) + strlen(last_component(f->path)) + 1;
+
+    if (strlen(rest) < STAMP_CHARS)
+        return;
+    memcpy(f->last_stamp, rest, STAMP_CHARS);
+    f->last_stamp[STAMP_CHARS] = '\0';
+    f->last_uniq = rest[STAMP_CHARS] == '-' ? strtoul(rest + STAMP_CHARS + 1, NULL, 10) : 0;
+}
+
+/*
+ * Picks the rotated name: the time's stamp, but never one that sorts before
+ * the previous rotation (several rotations in a millisecond, a clock set
+ * back, a name freed by keep): then the previous stamp with -N, N growing.
+ */
+static int pick_name(struct filesink *f)
+{
+    char *out = f->rotated_path;
+    size_t n = strlen(f->path) + 1, len;
+    unsigned long uniq = 0;
+    int rc, i;
+
+    rc = ef_file_rotated_name(f->path, f->wall_ms, out, sizeof(f->rotated_path));
+    if (rc < 0)
+        return rc;
+    if (f->last_stamp[0] && strncmp(out + n, f->last_stamp, STAMP_CHARS) <= 0) {
+        memcpy(out + n, f->last_stamp, STAMP_CHARS);
+        uniq = f->last_uniq + 1;
+    }
+    len = n + STAMP_CHARS;
+    for (i = 0; i < 100000; i++, uniq++) {
+        if (uniq > 0)
+            snprintf(out + len, sizeof(f->rotated_path) - len, "-%lu", uniq);
+        else
+            out[len] = '\0';
+        if (!name_taken(out)) {
+            memcpy(f->last_stamp, out + n, STAMP_CHARS);
+            f->last_stamp[STAMP_CHARS] = '\0';
+            f->last_uniq = uniq;
+            return 0;
+        }
+    }
+    return EF_EEXIST;
+}
+
 /* Renames the current file away and starts a new one. Threadpool. */
 static int rotate(struct filesink *f)
 {
     uv_fs_t req;
-    size_t n;
-    int r, i, rc;
+    int r, rc;
 
-    rc = ef_file_rotated_name(f->path, f->wall_ms, f->rotated_path, sizeof(f->rotated_path));
+    if (strlen(f->path) + STAMP_CHARS + 16 >= sizeof(f->rotated_path))
+        return EF_ENOSPC;
+    rc = pick_name(f);
     if (rc < 0)
         return rc;
-    n = strlen(f->rotated_path);
-    /* Two rotations in one millisecond, or a clock set back: add -1, -2, ... */
-    for (i = 1; i < 1000; i++) {
-        r = uv_fs_stat(NULL, &req, f->rotated_path, NULL);
-        uv_fs_req_cleanup(&req);
-        if (r == UV_ENOENT)
-            break;
-        if (n + 8 >= sizeof(f->rotated_path))
-            return EF_ENOSPC;
-        snprintf(f->rotated_path + n, sizeof(f->rotated_path) - n, "-%d", i);
-    }
     close_current(f);
     r = uv_fs_rename(NULL, &req, f->path, f->rotated_path, NULL);
     uv_fs_req_cleanup(&req);
@@ -199,8 +266,7 @@ static void write_job(uv_work_t *w)
             return;
         }
     }
-    if (f->size > 0 &&
-        (f->job_rotate || (f->rotate_size > 0 && f->size >= f->rotate_size))) {
+    if (f->size > 0 && (f->job_rotate || (f->rotate_size > 0 && f->size >= f->rotate_size))) {
         r = rotate(f);
         if (r < 0) {
             /* The batch is written: only the rotation failed. Logged, not retried. */
@@ -468,6 +534,19 @@ static void free_sink(struct filesink *f)
     free(f);
 }
 
+/* Rotated names continue after what an earlier run left. Loop thread, at open. */
+static void remember_last_rotated(struct filesink *f)
+{
+    char **names;
+    size_t n;
+
+    if (ef_file_list_rotated(f->path, &names, &n) < 0)
+        return;
+    if (n > 0)
+        note_rotated(f, names[n - 1]);
+    ef_file_free_list(names, n);
+}
+
 static int file_open(struct ef_sink *sink, const struct ef_sink_cfg *cfg, uv_loop_t *loop,
                      void **state)
 {
@@ -504,6 +583,7 @@ static int file_open(struct ef_sink *sink, const struct ef_sink_cfg *cfg, uv_loo
         return rc;
     }
     f->st.size = f->size;
+    remember_last_rotated(f);
     f->opened_ms = ef_clock_now(f->clock);
     arm_rotation_timer(f);
     /* Compress what an earlier run rotated but left uncompressed, apply keep. */
@@ -531,7 +611,7 @@ static int file_send(void *state, struct ef_batch *batch)
 static void maybe_closed(struct filesink *f)
 {
     struct ef_sink *sink = f->sink;
-    void (*cb)(struct ef_sink *sink) = f->closed_cb;
+    void (*cb)(struct ef_sink * sink) = f->closed_cb;
 
     if (!f->closing || f->busy || f->mbusy || f->p_count > 0)
         return;

@@ -15,7 +15,7 @@
 #include "util/error.h"
 
 #define STAMP_LEN 19 /* YYYYMMDD-HHMMSS.mmm */
-#define IO_CHUNK (256u * 1024)
+#define IO_CHUNK  (256u * 1024)
 
 static int from_uv(int err)
 {

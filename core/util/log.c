@@ -6,6 +6,9 @@
 
 #include <string.h>
 #include <time.h>
+#ifdef _WIN32
+#include <sys/timeb.h>
+#endif
 
 static enum ef_log_level max_level = EF_LOG_INFO;
 static FILE *log_file;
@@ -45,20 +48,39 @@ void ef_log_set_file(FILE *f)
     log_file = f;
 }
 
+/*
+ * The wall clock with milliseconds. On Windows, _ftime64_s from msvcrt:
+ * mingw-w64 declares timespec_get only for the UCRT, and winpthreads'
+ * clock_gettime gave 1970 under Wine.
+ */
+static void now(time_t *t, long *ms)
+{
+#ifdef _WIN32
+    struct __timeb64 tb;
+
+    _ftime64_s(&tb);
+    *t = (time_t)tb.time;
+    *ms = tb.millitm;
+#else
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    *t = ts.tv_sec;
+    *ms = ts.tv_nsec / 1000000;
+#endif
+}
+
 void ef_vlog(enum ef_log_level level, const char *module, const char *fmt, va_list ap)
 {
     char line[2048];
-    struct timespec ts;
     struct tm tm;
     time_t t;
+    long ms;
     int n, m;
 
     if (level > max_level)
         return;
-    /* Not timespec_get(): mingw-w64 declares it only for the UCRT, and we
-     * link msvcrt. clock_gettime comes from glibc, or from winpthreads. */
-    clock_gettime(CLOCK_REALTIME, &ts);
-    t = ts.tv_sec;
+    now(&t, &ms);
 #ifdef _WIN32
     gmtime_s(&tm, &t);
 #else
@@ -66,7 +88,7 @@ void ef_vlog(enum ef_log_level level, const char *module, const char *fmt, va_li
 #endif
     n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %-5s [%s] ",
                  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                 ts.tv_nsec / 1000000, ef_log_level_name(level), module);
+                 ms, ef_log_level_name(level), module);
     if (n < 0)
         return;
     m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);

@@ -67,8 +67,8 @@ START_TEST(drop_when_full_counts)
 {
     uv_loop_t loop;
     struct sink_rec rec = {.order_ok = 1};
-    struct ef_queue_options o = {.max_events = 8, .max_bytes = 1 << 20, .drain = record,
-                                 .drain_ud = &rec};
+    struct ef_queue_options o = {
+        .max_events = 8, .max_bytes = 1 << 20, .drain = record, .drain_ud = &rec};
     struct ef_queue *q;
     struct ef_queue_producer *p;
     struct ef_queue_producer_stats ps;
@@ -155,8 +155,8 @@ START_TEST(block_when_full_two_producers)
 {
     uv_loop_t loop;
     struct sink_rec rec = {.order_ok = 1};
-    struct ef_queue_options o = {.max_events = 64, .max_bytes = 1 << 20, .drain = record,
-                                 .drain_ud = &rec};
+    struct ef_queue_options o = {
+        .max_events = 64, .max_bytes = 1 << 20, .drain = record, .drain_ud = &rec};
     struct ef_queue *q;
     struct prod_arg a[2];
     uv_thread_t t[2];
@@ -261,8 +261,8 @@ START_TEST(large_event_passes_alone)
 {
     uv_loop_t loop;
     struct sink_rec rec = {.order_ok = 1};
-    struct ef_queue_options o = {.max_events = 100, .max_bytes = 4096, .drain = record,
-                                 .drain_ud = &rec};
+    struct ef_queue_options o = {
+        .max_events = 100, .max_bytes = 4096, .drain = record, .drain_ud = &rec};
     struct ef_queue *q;
     struct ef_queue_producer *p;
     size_t big = 100000;

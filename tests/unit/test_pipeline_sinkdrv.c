@@ -25,8 +25,8 @@ struct fsink {
     char *contents[MAX_SENDS];        /* the batch's events joined with '|' */
     uint64_t sent_at[MAX_SENDS];
     unsigned n_sent;
-    int fail_send;   /* send returns this (0: accept) */
-    int auto_ack;    /* complete with ACK from within send */
+    int fail_send; /* send returns this (0: accept) */
+    int auto_ack;  /* complete with ACK from within send */
     int closed;
 };
 
@@ -168,8 +168,7 @@ static void append_n(struct fx *x, int from, int n)
 static void complete(struct fx *x, unsigned i, int verdict, uint64_t retry_after,
                      const char *reason)
 {
-    struct ef_sink_result r = {.verdict = verdict, .retry_after_ms = retry_after,
-                               .reason = reason};
+    struct ef_sink_result r = {.verdict = verdict, .retry_after_ms = retry_after, .reason = reason};
 
     ef_sink_complete(x->s, x->fs.sent[i], &r);
 }
@@ -417,10 +416,9 @@ START_TEST(reject_goes_to_dead_letter)
     snprintf(path, sizeof(path), "%s/siem.ndjson", x.dl_dir);
     text = th_read_file(path, &len);
     ck_assert_ptr_nonnull(text);
-    ck_assert_str_eq(text,
-                     "{\"reason\":\"400 \\\"bad\\\" mapping\\u000a\",\"event\":{\"n\":1}}\n"
-                     "{\"reason\":\"400 \\\"bad\\\" mapping\\u000a\",\"event\":{\"n\":2}}\n"
-                     "{\"reason\":\"400 \\\"bad\\\" mapping\\u000a\",\"event\":{\"n\":3}}\n");
+    ck_assert_str_eq(text, "{\"reason\":\"400 \\\"bad\\\" mapping\\u000a\",\"event\":{\"n\":1}}\n"
+                           "{\"reason\":\"400 \\\"bad\\\" mapping\\u000a\",\"event\":{\"n\":2}}\n"
+                           "{\"reason\":\"400 \\\"bad\\\" mapping\\u000a\",\"event\":{\"n\":3}}\n");
     free(text);
     ck_assert_uint_eq(stats(&x).dead_lettered, 3);
     ck_assert_uint_eq(stats(&x).acked, 0);

@@ -243,10 +243,23 @@ START_TEST(missing_ledger)
     ck_assert_int_eq(ef_spool_ack(sp, 1, 40), 0);
     ef_spool_close(sp);
     snprintf(path, sizeof(path), "%s/ledger", dir);
-    if (_i == 0)
+    if (_i == 0) {
         ck_assert_int_eq(remove(path), 0);
-    else
+    } else if (_i == 1) {
         ef_tspool_patch(path, 30, "9", 1); /* the CRC no longer matches */
+    } else {
+        /* A good CRC but a cursor that would wrap the sequence numbers. */
+        char text[256];
+        int n =
+            snprintf(text, sizeof(text), "etwfwd-spool-ledger 1\na 18446744073709551615\nb 5\n");
+        FILE *f = fopen(path, "wb");
+
+        snprintf(text + n, sizeof(text) - (size_t)n, "crc32c %08x\n",
+                 (unsigned)ef_crc32c(0, text, (size_t)n));
+        ck_assert_ptr_nonnull(f);
+        fputs(text, f);
+        fclose(f);
+    }
     assert_verify(1);
     sp = reopen(&rec);
     ck_assert_int_eq(rec.ledger_missing, 1);
@@ -369,7 +382,7 @@ TCase *ef_spool_damage_case(void)
     tcase_add_test(tc, bad_length_mid_segment);
     tcase_add_test(tc, zero_filled_tail);
     tcase_add_test(tc, bad_header);
-    tcase_add_loop_test(tc, missing_ledger, 0, 2);
+    tcase_add_loop_test(tc, missing_ledger, 0, 3);
     tcase_add_test(tc, ledger_past_the_end);
     tcase_add_test(tc, garbage_segments);
     tcase_add_test(tc, dump_prints_events);
