@@ -317,6 +317,62 @@ static void line_key(const char *p, size_t n, char *key, size_t cap)
         key[0] = '\0';
 }
 
+/*
+ * inih reads lines into a fixed buffer (200 bytes in Debian's build), too
+ * small for a long URL, header or provider list. A "key = value" line longer
+ * than that is handed to inih as "key = EF_CFG_LONG_MARK", and the handler,
+ * which inih calls before it reads the next line, takes the value from
+ * ld->long_value instead. The value is cut at an inline comment the way inih
+ * cuts short lines (";" after white space). Returns 1 when it did that.
+ */
+#define EF_CFG_LONG_MARK "\x01long"
+
+static int long_line(struct ef_cfg_loader *ld, const char *l, size_t n, char *str, int num)
+{
+    const char *p = l, *eq, *v, *end = l + n;
+    size_t k, vn, i;
+
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    if (p != l || p == end || *p == '[' || *p == ';' || *p == '#')
+        return 0; /* continuations and headers keep inih's limit */
+    eq = find_sep(p, (size_t)(end - p), "=:");
+    if (!eq)
+        return 0;
+    k = (size_t)(eq - p);
+    while (k && isspace((unsigned char)p[k - 1]))
+        k--;
+    if (k == 0 || k + sizeof(EF_CFG_LONG_MARK) + 4 > (size_t)num)
+        return 0;
+    v = eq + 1;
+    while (v < end && isspace((unsigned char)*v))
+        v++;
+    vn = (size_t)(end - v);
+    for (i = 1; i < vn; i++) {
+        if (v[i] == ';' && (v[i - 1] == ' ' || v[i - 1] == '\t')) {
+            vn = i;
+            break;
+        }
+    }
+    while (vn && isspace((unsigned char)v[vn - 1]))
+        vn--;
+    if (vn > EF_CFG_MAX_VALUE)
+        return 0;
+    if (!ld->long_value) {
+        ld->long_value = malloc(EF_CFG_MAX_VALUE + 1);
+        if (!ld->long_value) {
+            ld->oom = 1;
+            return 0;
+        }
+    }
+    memcpy(ld->long_value, v, vn);
+    ld->long_value[vn] = '\0';
+    ld->long_pending = 1;
+    ld->after_key = 1;
+    snprintf(str, (size_t)num, "%.*s = %s\n", (int)k, p, EF_CFG_LONG_MARK);
+    return 1;
+}
+
 /* The ini_reader: one physical line per call (see the top of the file). */
 static char *reader(char *str, int num, void *stream)
 {
@@ -333,6 +389,7 @@ static char *reader(char *str, int num, void *stream)
     ld->pos += n + (eol ? 1 : 0);
     ld->line++;
     ld->line_cont = 0;
+    ld->long_pending = 0;
     if (n && l[n - 1] == '\r')
         n--;
     if (ld->line == 1 && n >= 3 && memcmp(l, "\xEF\xBB\xBF", 3) == 0)
@@ -347,6 +404,8 @@ static char *reader(char *str, int num, void *stream)
                      "not valid UTF-8 (expected the file saved as UTF-8)");
         return hand(str, "", 0);
     }
+    if (n + 2 > (size_t)num && long_line(ld, l, n, str, num))
+        return str;
     if (n + 2 > (size_t)num) {
         line_key(l, n, key, sizeof(key));
         ef_cfg_error(ld, ld->line, ld->cur >= 0 ? &ld->secs[ld->cur] : NULL, key[0] ? key : NULL,
@@ -456,6 +515,9 @@ static int handler(void *user, const char *section, const char *name, const char
     int expanded, rc;
 
     (void)section; /* the reader tracks headers itself, without inih's 50-byte limit */
+    if (ld->long_pending && strcmp(value, EF_CFG_LONG_MARK) == 0)
+        value = ld->long_value;
+    ld->long_pending = 0;
     if (ld->cur < 0) {
         if (ld->last_err_line != ld->line)
             ef_cfg_error(ld, ld->line, NULL, name,
@@ -539,6 +601,7 @@ static void free_loader(struct ef_cfg_loader *ld)
         free(ld->errs[i].msg);
     free(ld->errs);
     free(ld->value);
+    free(ld->long_value);
 }
 
 int ef_config_load_string(const char *text, size_t len, const char *name, struct ef_config **out,

@@ -43,6 +43,8 @@ struct ef_cfg_loader {
     unsigned last_err_line;
     int oom;
     char *value; /* EF_CFG_MAX_VALUE bytes for ${ENV} expansion */
+    char *long_value; /* the value of a line too long for inih's buffer (EF_CFG_MAX_VALUE + 1) */
+    int long_pending; /* the line handed to inih carries EF_CFG_LONG_MARK for long_value */
 };
 
 /*
