@@ -36,6 +36,19 @@ static int visit(void *ud, const struct ef_spool_event *ev)
     return 0;
 }
 
+/* CPU seconds used (user + system): less sensitive than wall time to a busy machine. */
+static double cpu_seconds(void)
+{
+#ifndef _WIN32
+    struct rusage ru;
+
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+               (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+#endif
+    return 0;
+}
+
 static long peak_rss_kib(void)
 {
 #ifndef _WIN32
@@ -59,6 +72,7 @@ int main(int argc, char **argv)
     struct ef_spool *sp;
     struct sink_ctx sink = {0, 0, 0};
     uint64_t i, seq, next = 1, t0, t1;
+    double cpu0, cpu1;
     char *payload;
     int rc;
 
@@ -83,6 +97,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "spool_bench: %s: %s\n", dir, ef_strerror(rc));
         return 1;
     }
+    cpu0 = cpu_seconds();
     t0 = uv_hrtime();
     for (i = 0; i < events && rc == 0; i += BATCH) {
         uint64_t k, n = events - i < BATCH ? events - i : BATCH;
@@ -97,6 +112,7 @@ int main(int argc, char **argv)
             rc = ef_spool_tick(sp, uv_hrtime() / 1000000);
     }
     t1 = uv_hrtime();
+    cpu1 = cpu_seconds();
     ef_spool_get_stats(sp, &st);
     ef_spool_close(sp);
     if (rc < 0) {
@@ -115,6 +131,9 @@ int main(int argc, char **argv)
                "%.0f events/s, %.0f MB/s appended+read, %" PRIu64 " fsyncs, peak RSS %ld KiB\n",
                events, size, sync, secs, (double)events / secs, (double)sink.bytes / secs / 1e6,
                st.fsyncs, peak_rss_kib());
+        if (cpu1 > cpu0)
+            printf("spool_bench: %.3f CPU s: %.0f events per CPU second\n", cpu1 - cpu0,
+                   (double)events / (cpu1 - cpu0));
     }
     free(payload);
     return 0;

@@ -194,6 +194,9 @@ int ef_etl_build_index(struct ef_etl_reader *r)
                 goto out;
             }
             r->stats.bytes_skipped += (uint64_t)next - off;
+            /* Buffer indexes keep counting the buffers the damage covers. */
+            bi += r->fixed_size ? (uint32_t)(((uint64_t)next - off + r->bufsize - 1) / r->bufsize)
+                                : 1;
             off = (uint64_t)next;
             continue;
         }
@@ -211,8 +214,10 @@ int ef_etl_build_index(struct ef_etl_reader *r)
         e.index = bi;
         e.cpu = h[EF_ETL_BH_PROCESSOR];
         e.compressed = (ef_le16(h + EF_ETL_BH_FLAGS) & EF_ETL_BUFFER_FLAG_COMPRESSED) != 0;
+        e.truncated = 0;
         if (step > r->size - off) {
             e.size = (uint32_t)(r->size - off);
+            e.truncated = 1;
             ef_etl_report(r, off, bi, EF_ETRUNC,
                           "buffer truncated: 0x%x of its 0x%x bytes are in the file", e.size, step);
         }

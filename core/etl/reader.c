@@ -27,23 +27,26 @@
 
 /* ---- timestamps ---- */
 
-/* delta * 10^7 / freq without overflow for any realistic freq. */
-static int64_t ticks_to_100ns(int64_t delta, int64_t freq)
-{
-    return (delta / freq) * 10000000 + ((delta % freq) * 10000000) / freq;
-}
-
+/*
+ * start_time + (raw - start_raw) * 10^7 / freq, in unsigned arithmetic so
+ * that a damaged timestamp wraps instead of overflowing.
+ */
 static uint64_t to_filetime(const struct ef_etl_reader *r, int64_t raw)
 {
-    int64_t freq = r->hdr.perf_freq;
+    uint64_t freq = (uint64_t)r->hdr.perf_freq, d, t;
+    int neg = raw < r->hdr.start_raw;
 
     if (r->hdr.clock_type == EF_ETL_CLOCK_SYSTEM)
         return (uint64_t)raw;
     if (r->hdr.clock_type == EF_ETL_CLOCK_CYCLES && r->hdr.cpu_mhz)
-        freq = (int64_t)r->hdr.cpu_mhz * 1000000;
-    if (freq <= 0)
+        freq = (uint64_t)r->hdr.cpu_mhz * 1000000;
+    /* Beyond 10^12 Hz the remainder product could overflow: no such clock exists. */
+    if (r->hdr.perf_freq <= 0 || freq == 0 || freq > 1000000000000ULL)
         return (uint64_t)raw;
-    return r->hdr.start_time + (uint64_t)ticks_to_100ns(raw - r->hdr.start_raw, freq);
+    d = neg ? (uint64_t)r->hdr.start_raw - (uint64_t)raw
+            : (uint64_t)raw - (uint64_t)r->hdr.start_raw;
+    t = (d / freq) * 10000000 + ((d % freq) * 10000000) / freq;
+    return neg ? r->hdr.start_time - t : r->hdr.start_time + t;
 }
 
 /* ---- per-CPU streams ---- */
@@ -95,10 +98,13 @@ static int load_buffer(struct ef_etl_reader *r, struct ef_etl_stream *s)
         end = ef_le32(s->view + EF_ETL_BH_OFFSET);
     if (end == 0)
         end = EF_ETL_BUFHDR_SIZE;
-    if (end > len) {
+    s->truncated = e->truncated;
+    if (end > len && !e->truncated) {
         ef_etl_report(r, e->off, e->index, EF_ETRUNC,
                       "records end at 0x%x but the buffer has 0x%x bytes%s", end, len,
                       e->compressed ? " after decompression" : "");
+    }
+    if (end > len) {
         r->stats.bytes_skipped += end - len;
         end = len;
     }
@@ -144,7 +150,9 @@ static int advance(struct ef_etl_reader *r, struct ef_etl_stream *s)
             s->pos = s->end;
             continue;
         }
-        if (e->compressed)
+        if (s->truncated && rc == EF_ETRUNC)
+            ; /* the record the file's end cut: reported with the buffer */
+        else if (e->compressed)
             ef_etl_report(r, e->off, e->index, rc, "%s (at 0x%x of the decompressed buffer)", why,
                           s->pos);
         else

@@ -18,6 +18,7 @@ struct ef_etl_bufent {
     uint32_t index; /* buffer index in file order */
     uint16_t cpu;
     uint8_t compressed;
+    uint8_t truncated; /* the file ends inside it */
 };
 
 /* One CPU's stream of buffers and its current record. */
@@ -29,6 +30,7 @@ struct ef_etl_stream {
     uint32_t pos, end;
     uint32_t cur;     /* index entry of the current buffer */
     uint32_t rec_pos; /* offset of the current record in the buffer */
+    int truncated;    /* the current buffer was cut by the file's end */
     int64_t key;      /* merge key: the raw timestamp, INT64_MIN for the log header */
     struct ef_record rec;
     struct ef_ext_item ext[EF_ETL_EXT_MAX];

@@ -76,17 +76,28 @@ int ef_xpress_decompress(const uint8_t *src, size_t src_len, uint8_t *dst, size_
             in += 4;
             nflags = 32;
         }
-        nflags--;
-        if (!((flags >> nflags) & 1)) {
+        if (!((flags >> (nflags - 1)) & 1)) {
+            /* A run of literals: as many as the flag word's next clear bits. */
+            uint32_t rest = nflags == 32 ? flags : flags & ((1u << nflags) - 1);
+            size_t run = rest ? nflags - 1 - (31 - (unsigned)__builtin_clz(rest)) : nflags;
+
+            if (run > src_len - in)
+                run = src_len - in;
+            if (run > dst_cap - out)
+                run = dst_cap - out;
+            memcpy(dst + out, src + in, run);
+            in += run;
+            out += run;
+            nflags -= (unsigned)run;
             if (in == src_len)
                 break;
-            if (out == dst_cap) {
-                rc = EF_ENOSPC;
+            if (nflags && !((flags >> (nflags - 1)) & 1)) {
+                rc = EF_ENOSPC; /* literals left but the output is full */
                 break;
             }
-            dst[out++] = src[in++];
             continue;
         }
+        nflags--;
         if (in == src_len)
             break; /* the normal end of a stream */
         if (src_len - in < 2) {

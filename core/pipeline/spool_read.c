@@ -134,6 +134,7 @@ int ef_spool_read(struct ef_spool *sp, uint64_t from, size_t max_events, size_t 
 {
     struct ef_segreader memr, *r;
     uint64_t off, bytes = 0, last = 0, first_held = ef_spool_first_held(sp);
+    uint64_t last_off = 0, last_seg = 0;
     size_t i, visited = 0;
     int rc = 0;
 
@@ -184,6 +185,8 @@ int ef_spool_read(struct ef_spool *sp, uint64_t from, size_t max_events, size_t 
             visited++;
             bytes += rec.len;
             last = rec.seq;
+            last_off = off;
+            last_seg = sp->segs[i].name;
             off += EF_REC_HDR + rec.len;
             if (rc != 0) {
                 remember(sp, last + 1, sp->segs[i].name, off);
@@ -195,6 +198,12 @@ int ef_spool_read(struct ef_spool *sp, uint64_t from, size_t max_events, size_t 
     remember(sp, sp->next_seq, sp->segs[sp->nsegs - 1].name,
              sp->memory ? sp->segs[sp->nsegs - 1].size : sp->wfile);
 out:
+    /*
+     * A caller whose batch filled up on the last event reads again from
+     * that event: remember where it starts too.
+     */
+    if (visited)
+        remember(sp, last, last_seg, last_off);
     *next = visited ? last + 1 : (rc == 0 ? sp->next_seq : from);
     if (rc < 0)
         return rc;

@@ -129,7 +129,8 @@ def compare_value(base, ours):
     return False
 
 
-def check_events(base_events, ours, names, field_alias=None, skip_fields=(), known=None):
+def check_events(base_events, ours, names, field_alias=None, skip_fields=(), known=None,
+                 allow_missing=False):
     """Compares every baseline EVENT whose name is in names with the same-ordinal
     replay event of that name. Returns (fields compared, [problems]).
 
@@ -156,12 +157,15 @@ def check_events(base_events, ours, names, field_alias=None, skip_fields=(), kno
             problems.append("%s #%d: no EventData (%s)" % (name, k, ev.get("Flags")))
             continue
         lower = {key.lower(): key for key in data}
+        before = compared
         for fname, val in fields.items():
             if fname in HEADER_FIELDS or fname in skip_fields:
                 continue
             key = (field_alias or {}).get(fname, fname)
             key = lower.get(key.lower())
             if key is None:
+                if allow_missing:
+                    continue
                 problems.append("%s #%d: field %s missing" % (name, k, fname))
                 continue
             compared += 1
@@ -169,13 +173,15 @@ def check_events(base_events, ours, names, field_alias=None, skip_fields=(), kno
                 if known and (name, fname) in known:
                     continue
                 problems.append("%s #%d: %s=%s, replay has %r" % (name, k, fname, val, data[key]))
-        _check_header(name, k, fields, ev, problems)
+        if compared == before and len(set(fields) - set(HEADER_FIELDS) - set(skip_fields)):
+            problems.append("%s #%d: no field in common" % (name, k))
+        _check_header(name, k, fields, ev, problems, skip_fields)
     return compared, problems
 
 
-def _check_header(name, k, fields, ev, problems):
+def _check_header(name, k, fields, ev, problems, skip_fields):
     ex = ev["System"].get("Execution", {})
     for fname, key in (("PID", "ProcessID"), ("TID", "ThreadID"), ("ProceNum", "ProcessorID")):
-        if fname in fields and key in ex and not compare_value(fields[fname], ex[key]):
+        if fname in fields and fname not in skip_fields and key in ex and not compare_value(fields[fname], ex[key]):
             problems.append("%s #%d: %s=%s, replay has %r" % (name, k, fname, fields[fname],
                                                              ex[key]))

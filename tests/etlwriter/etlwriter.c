@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BUFHDR 0x48
+#define BUFHDR   0x48
 #define MAX_CPUS 64
 
 struct cpubuf {
@@ -73,8 +73,8 @@ static int write_header_buffer(struct ef_etlw *w)
     const struct ef_etlw_opts *o = &w->o;
     uint8_t payload[0x200], rec[0x240], *buf;
     uint32_t ptr = o->pointer_size, fixed, off, size, bs;
-    static const uint8_t names[] = {'t', 0, 'e', 0, 's', 0, 't', 0, 0, 0,
-                                    't', 0, '.', 0, 'e', 0, 't', 0, 'l', 0, 0, 0};
+    static const uint8_t names[] = {'t', 0,   'e', 0,   's', 0,   't', 0,   0, 0, 't',
+                                    0,   '.', 0,   'e', 0,   't', 0,   'l', 0, 0, 0};
     size_t rlen;
     int rc;
 

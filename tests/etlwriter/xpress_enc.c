@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#define HASH_BITS 12
+#define HASH_BITS  12
 #define MAX_OFFSET 8192
 
 struct enc {
@@ -96,8 +96,9 @@ size_t ef_etlw_xpress(const uint8_t *in, size_t len, uint8_t *out, size_t cap)
         size_t best = 0, boff = 0;
 
         if (i + 3 <= len) {
-            uint32_t h = ((uint32_t)in[i] * 2654435761u ^ (uint32_t)in[i + 1] * 40503u ^
-                          in[i + 2]) & ((1u << HASH_BITS) - 1);
+            uint32_t h =
+                ((uint32_t)in[i] * 2654435761u ^ (uint32_t)in[i + 1] * 40503u ^ in[i + 2]) &
+                ((1u << HASH_BITS) - 1);
             size_t c = head[h];
 
             head[h] = i;

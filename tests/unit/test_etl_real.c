@@ -167,9 +167,8 @@ static void count_ids(const char *rel, const struct ef_guid *g, const struct id_
     }
     ck_assert_uint_eq(ef_etl_stats(r)->errors, 0);
     for (i = 0; i < nwant; i++)
-        ck_assert_msg(seen[want[i].id] == want[i].n, "%s: id %u: %llu, want %llu", rel,
-                      want[i].id, (unsigned long long)seen[want[i].id],
-                      (unsigned long long)want[i].n);
+        ck_assert_msg(seen[want[i].id] == want[i].n, "%s: id %u: %llu, want %llu", rel, want[i].id,
+                      (unsigned long long)seen[want[i].id], (unsigned long long)want[i].n);
     if (total)
         ck_assert_uint_eq(all, total);
     ef_etl_close(r);
@@ -235,8 +234,7 @@ START_TEST(gcrundown_baseline_counts)
         {280, 1}, /* TieredCompilationRundown/SettingsDCStart:1 */
     };
 
-    count_ids("testdata/etl/perfview/gcrundownevents.etl", &rundown, want, EF_ARRAY_LEN(want),
-              0);
+    count_ids("testdata/etl/perfview/gcrundownevents.etl", &rundown, want, EF_ARRAY_LEN(want), 0);
 }
 END_TEST
 

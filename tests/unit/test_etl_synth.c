@@ -6,7 +6,7 @@
 #include "etl_helpers.h"
 #include "etlwriter.h"
 
-#include "../../core/etl/xpress.h"
+#include "etl/xpress.h"
 #include "util/attr.h"
 #include "util/error.h"
 
@@ -24,7 +24,7 @@ struct merge_case {
 };
 
 static const struct merge_case merge_cases[] = {
-    {8, 0, 0x1000, 2}, {4, 0, 0x1000, 3}, {8, 1, 0x1000, 4},
+    {8, 0, 0x1000, 2}, {4, 0, 0x1000, 3},  {8, 1, 0x1000, 4},
     {4, 1, 0x2000, 2}, {8, 0, 0x10000, 8}, {8, 1, 0x10000, 5},
 };
 
@@ -73,9 +73,9 @@ START_TEST(merge_per_cpu)
         ck_assert_uint_eq(rec->user_data_len, 8 + got % 40);
         ck_assert_uint_eq(rec->user_data[0], (uint8_t)got);
         ck_assert_uint_eq(rec->pointer_size, c->ptr);
-        ck_assert_uint_eq(rec->flags, EF_HDR_FLAG_PROCESSOR_INDEX |
-                                          (c->ptr == 4 ? EF_HDR_FLAG_32_BIT_HEADER
-                                                       : EF_HDR_FLAG_64_BIT_HEADER));
+        ck_assert_uint_eq(rec->flags,
+                          EF_HDR_FLAG_PROCESSOR_INDEX | (c->ptr == 4 ? EF_HDR_FLAG_32_BIT_HEADER
+                                                                     : EF_HDR_FLAG_64_BIT_HEADER));
         /* 10^7 Hz QPC: one tick is 100 ns after StartTime at start_raw 1000. */
         ck_assert_uint_eq(rec->timestamp, 132539328000000000ULL + rec->raw_timestamp - 1000);
         ck_assert_int_ge((int64_t)rec->raw_timestamp, last);
@@ -208,7 +208,7 @@ START_TEST(xpress_round_trip)
         for (i = 0; i < n; i++) {
             x = x * 1103515245u + 12345u;
             /* Random stretches, repeats and a long zero run. */
-            in[i] = (i / 1000) % 3 == 0 ? (uint8_t)(x >> 24)
+            in[i] = (i / 1000) % 3 == 0   ? (uint8_t)(x >> 24)
                     : (i / 1000) % 3 == 1 ? (uint8_t)(i % 17)
                                           : 0;
         }

@@ -121,6 +121,56 @@ START_TEST(append_read_ack_many_segments)
 }
 END_TEST
 
+struct first_ctx {
+    uint64_t seq;
+    int n;
+};
+
+/* Takes one event and asks the spool to stop, checking its payload. */
+static int take_one(void *ud, const struct ef_spool_event *ev)
+{
+    struct first_ctx *c = ud;
+    char want[512];
+    size_t n = ef_tspool_payload(ev->seq, want, sizeof(want));
+
+    ck_assert_uint_eq(ev->len, n);
+    ck_assert(memcmp(ev->data, want, n) == 0);
+    c->seq = ev->seq;
+    c->n++;
+    return 1;
+}
+
+START_TEST(reread_from_any_point)
+{
+    struct ef_spool *sp;
+    struct first_ctx c;
+    uint64_t next, from;
+
+    ck_assert_int_eq(ef_tspool_open(dir, _i ? EF_SPOOL_MODE_MEMORY : EF_SPOOL_MODE_DISK, 4096, 0, 0,
+                                    EF_SPOOL_SYNC_PERIODIC, &sp, NULL),
+                     0);
+    ef_tspool_append_range(sp, 1, 400);
+    /* Forward, again from the last event taken, and backwards: always the right event. */
+    for (from = 1; from <= 400; from += 7) {
+        uint64_t again[] = {from, from + 1, from, from > 3 ? from - 3 : 1};
+        unsigned k;
+
+        for (k = 0; k < EF_ARRAY_LEN(again); k++) {
+            if (again[k] > 400)
+                continue;
+            c.n = 0;
+            ck_assert_int_eq(ef_spool_read(sp, again[k], 100, 1 << 20, take_one, &c, &next), 1);
+            ck_assert_int_eq(c.n, 1);
+            ck_assert_uint_eq(c.seq, again[k]);
+            ck_assert_uint_eq(next, again[k] + 1);
+        }
+    }
+    ck_assert_int_eq(ef_spool_read(sp, 401, 100, 1 << 20, take_one, &c, &next), 0);
+    ck_assert_uint_eq(next, 401);
+    ef_spool_close(sp);
+}
+END_TEST
+
 START_TEST(sync_always_deletes_at_ack)
 {
     struct ef_spool *sp;
@@ -361,6 +411,7 @@ TCase *ef_spool_basic_case(void)
     tcase_add_loop_test(tc, crc32c_vectors, 0, EF_ARRAY_LEN(crc_cases));
     tcase_add_test(tc, crc32c_hw_matches_sw);
     tcase_add_test(tc, append_read_ack_many_segments);
+    tcase_add_loop_test(tc, reread_from_any_point, 0, 2);
     tcase_add_test(tc, sync_always_deletes_at_ack);
     tcase_add_test(tc, reopen_resumes_at_cursors);
     tcase_add_test(tc, memory_mode);

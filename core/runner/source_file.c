@@ -1,0 +1,262 @@
+/*
+ * source_file.c - the thread of a `kind = file` session: traces in, JSON
+ * lines into the handoff queue, paced by replay_speed.
+ */
+#include "runner/source_file.h"
+
+#include "runner/pathglob.h"
+#include "runner/tracefile.h"
+#include "util/error.h"
+#include "util/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+/* Publish counters and flush the queue chunk at least this often. */
+#define PUBLISH_EVERY 512
+/* The longest line a source renders, as `etwfwd replay`. */
+#define MAX_LINE (16u << 20)
+
+struct ef_source_file {
+    struct ef_source_file_options o;
+    struct ef_queue_producer *prod;
+    uv_thread_t thread;
+    uv_mutex_t mu; /* guards st and stop */
+    uv_cond_t cond;
+    int stop;
+    struct ef_source_stats st;
+};
+
+static int stopping(struct ef_source_file *s)
+{
+    int stop;
+
+    uv_mutex_lock(&s->mu);
+    stop = s->stop;
+    uv_mutex_unlock(&s->mu);
+    return stop;
+}
+
+/* Waits until the monotonic time reaches due_ns or stop is asked. Returns 1 when stopping. */
+static int wait_until(struct ef_source_file *s, uint64_t due_ns)
+{
+    int stop;
+
+    uv_mutex_lock(&s->mu);
+    while (!s->stop) {
+        uint64_t now = uv_hrtime();
+
+        if (now >= due_ns)
+            break;
+        (void)uv_cond_timedwait(&s->cond, &s->mu, due_ns - now);
+    }
+    stop = s->stop;
+    uv_mutex_unlock(&s->mu);
+    return stop;
+}
+
+/* Copies the thread's view of the counters where other threads read them. */
+static void publish(struct ef_source_file *s, const struct ef_source_stats *base,
+                    const struct ef_tracefile_stats *tst)
+{
+    struct ef_queue_producer_stats ps;
+
+    ef_queue_producer_get_stats(s->prod, &ps);
+    uv_mutex_lock(&s->mu);
+    s->st.events_in = base->events_in + (tst ? tst->events : 0);
+    s->st.decoded = base->decoded + (tst ? tst->decoded : 0);
+    s->st.no_schema = base->no_schema + (tst ? tst->no_schema : 0);
+    s->st.decode_errors = base->decode_errors + (tst ? tst->decode_errors : 0);
+    s->st.render_errors = base->render_errors + (tst ? tst->render_errors : 0);
+    s->st.read_errors = base->read_errors + (tst ? tst->read_errors : 0);
+    s->st.pushed = ps.pushed;
+    s->st.queue_dropped = ps.dropped;
+    s->st.queue_blocked = ps.blocked;
+    s->st.etw_events_lost = base->etw_events_lost;
+    s->st.etw_buffers_lost = base->etw_buffers_lost;
+    s->st.files = base->files;
+    s->st.files_failed = base->files_failed;
+    uv_mutex_unlock(&s->mu);
+}
+
+/* Replays one trace. Returns 0, EF_ECANCELED when stopping, or an error (logged). */
+static int replay_one(struct ef_source_file *s, const char *path, struct ef_source_stats *base,
+                      struct ef_buf *line)
+{
+    struct ef_tracefile *tf = NULL;
+    struct ef_tracefile_stats tst;
+    const struct ef_etl_header *h;
+    uint64_t ts, first_ts = 0, start_ns = 0, n = 0;
+    char err[512];
+    int rc;
+
+    rc = ef_tracefile_open(path, s->o.manifests, s->o.n_manifests, s->o.mofs, s->o.n_mofs,
+                           &s->o.render, &tf, err, sizeof(err));
+    if (rc < 0) {
+        ef_log_error("source", "session %s: %s", s->o.name, err);
+        base->files_failed++;
+        return rc;
+    }
+    h = ef_tracefile_header(tf);
+    base->etw_events_lost += h->events_lost;
+    base->etw_buffers_lost += h->buffers_lost;
+    if (h->events_lost || h->buffers_lost)
+        ef_log_warn("source", "session %s: %s: the trace lost %u events and %u buffers when "
+                    "it was recorded", s->o.name, path, h->events_lost, h->buffers_lost);
+    ef_log_info("source", "session %s: replaying %s", s->o.name, path);
+    while ((rc = ef_tracefile_next(tf, line, &ts)) == 1) {
+        if (s->o.replay_speed > 0) {
+            /* FILETIME ticks are 100 ns; an event never waits for one before it. */
+            if (n == 0 || ts < first_ts) {
+                if (n == 0) {
+                    first_ts = ts;
+                    start_ns = uv_hrtime();
+                }
+            } else {
+                uint64_t due = start_ns + (ts - first_ts) * 100 / (uint64_t)s->o.replay_speed;
+
+                if (due > uv_hrtime() + 1000000) {
+                    /* Publish what is held before waiting, so the sinks are not behind. */
+                    ef_queue_flush(s->prod);
+                    if (wait_until(s, due)) {
+                        rc = EF_ECANCELED;
+                        break;
+                    }
+                }
+            }
+        }
+        rc = ef_queue_push(s->prod, line->data, (uint32_t)line->len);
+        if (rc < 0)
+            break;
+        if (++n % PUBLISH_EVERY == 0) {
+            ef_tracefile_get_stats(tf, &tst);
+            publish(s, base, &tst);
+            if (stopping(s)) {
+                rc = EF_ECANCELED;
+                break;
+            }
+        }
+    }
+    if (rc == 0)
+        rc = ef_queue_flush(s->prod);
+    ef_tracefile_get_stats(tf, &tst);
+    base->events_in += tst.events;
+    base->decoded += tst.decoded;
+    base->no_schema += tst.no_schema;
+    base->decode_errors += tst.decode_errors;
+    base->render_errors += tst.render_errors;
+    base->read_errors += tst.read_errors;
+    if (rc == 0) {
+        base->files++;
+        ef_log_info("source", "session %s: %s: %llu events (%llu decoded, %llu no schema, "
+                    "%llu decode errors)", s->o.name, path, (unsigned long long)tst.events,
+                    (unsigned long long)tst.decoded, (unsigned long long)tst.no_schema,
+                    (unsigned long long)tst.decode_errors);
+    } else if (rc != EF_ECANCELED) {
+        base->files_failed++;
+        ef_log_error("source", "session %s: %s: %s", s->o.name, path, ef_strerror(rc));
+    }
+    ef_tracefile_close(tf);
+    publish(s, base, NULL);
+    return rc;
+}
+
+static void run(void *arg)
+{
+    struct ef_source_file *s = arg;
+    struct ef_source_stats base;
+    struct ef_buf line;
+    char **paths = NULL;
+    size_t n = 0, i;
+    int rc;
+
+    memset(&base, 0, sizeof(base));
+    ef_buf_init(&line, MAX_LINE);
+    rc = ef_pathglob_expand(s->o.path, &paths, &n);
+    if (rc < 0)
+        ef_log_error("source", "session %s: %s: %s", s->o.name, s->o.path, ef_strerror(rc));
+    else if (n == 0)
+        ef_log_warn("source", "session %s: no file matches %s", s->o.name, s->o.path);
+    for (i = 0; i < n; i++) {
+        if (replay_one(s, paths[i], &base, &line) == EF_ECANCELED || stopping(s))
+            break;
+    }
+    ef_pathglob_free(paths, n);
+    ef_buf_free(&line);
+    ef_queue_flush(s->prod);
+    publish(s, &base, NULL);
+    uv_mutex_lock(&s->mu);
+    s->st.done = 1;
+    uv_mutex_unlock(&s->mu);
+    if (s->o.on_done)
+        s->o.on_done(s->o.ud);
+}
+
+int ef_source_file_start(const struct ef_source_file_options *opt, struct ef_source_file **out)
+{
+    struct ef_source_file *s;
+    int rc;
+
+    *out = NULL;
+    s = calloc(1, sizeof(*s));
+    if (!s)
+        return EF_ENOMEM;
+    s->o = *opt;
+    if (uv_mutex_init(&s->mu) != 0) {
+        free(s);
+        return EF_ESYS;
+    }
+    if (uv_cond_init(&s->cond) != 0) {
+        uv_mutex_destroy(&s->mu);
+        free(s);
+        return EF_ESYS;
+    }
+    rc = ef_queue_producer_new(opt->queue, opt->index, opt->policy, &s->prod);
+    if (rc == 0 && uv_thread_create(&s->thread, run, s) != 0) {
+        ef_queue_producer_free(s->prod);
+        rc = EF_ESYS;
+    }
+    if (rc < 0) {
+        uv_cond_destroy(&s->cond);
+        uv_mutex_destroy(&s->mu);
+        free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+void ef_source_file_stop(struct ef_source_file *s)
+{
+    uv_mutex_lock(&s->mu);
+    s->stop = 1;
+    uv_cond_broadcast(&s->cond);
+    uv_mutex_unlock(&s->mu);
+}
+
+void ef_source_file_free(struct ef_source_file *s)
+{
+    if (!s)
+        return;
+    uv_thread_join(&s->thread);
+    ef_queue_producer_free(s->prod);
+    uv_cond_destroy(&s->cond);
+    uv_mutex_destroy(&s->mu);
+    free(s);
+}
+
+void ef_source_file_get_stats(struct ef_source_file *s, struct ef_source_stats *st)
+{
+    uv_mutex_lock(&s->mu);
+    *st = s->st;
+    uv_mutex_unlock(&s->mu);
+    if (s->prod) {
+        struct ef_queue_producer_stats ps;
+
+        ef_queue_producer_get_stats(s->prod, &ps);
+        st->pushed = ps.pushed;
+        st->queue_dropped = ps.dropped;
+        st->queue_blocked = ps.blocked;
+    }
+}

@@ -1,0 +1,345 @@
+"""`etwfwd replay`: the issue 5 acceptance tests on the real traces in
+shared/testdata/etl, checked against PerfView's baselines and Tx's facts.
+
+PerfView's baselines come from its own compiled parsers, which know events,
+map entries and computed fields that the schemas we are given do not have.
+Every such difference is listed below by name with its reason, so that any
+other difference fails.
+"""
+import collections
+import json
+import re
+import unittest
+
+import baseline
+import clihelp
+
+MOF = ("schemas", "kerneltraceeventparser.mof")
+
+
+def data(*parts):
+    return clihelp.host_path(clihelp.shared("testdata", *parts))
+
+
+def etl(*parts):
+    return data("etl", *parts)
+
+
+def replay(test, *args):
+    rc, out, err = clihelp.run(["replay"] + list(args), timeout=600)
+    test.assertEqual(rc, 0, err[-2000:])
+    return baseline.replay_events(out), err
+
+
+def summary(err):
+    m = re.search(r"replay: (\d+) events, (\d+) decoded, (\d+) no schema, (\d+) decode errors", err)
+    return tuple(int(x) for x in m.groups())
+
+
+def by_provider(events, name):
+    return [e for e in events if e["System"]["Provider"].get("Name") == name]
+
+
+class Usage(unittest.TestCase):
+    def test_help(self):
+        rc, out, err = clihelp.run(["replay", "--help"])
+        self.assertEqual(rc, 0)
+        self.assertIn("usage: etwfwd replay FILE.etl", out)
+
+    def test_bad_usage(self):
+        for args in ([], ["x.etl", "--format", "xml"], ["x.etl", "--bogus"]):
+            rc, out, err = clihelp.run(["replay"] + args)
+            self.assertEqual(rc, 2, args)
+            self.assertEqual(out, "")
+
+    def test_missing_file(self):
+        with clihelp.TempDir() as d:
+            rc, out, err = clihelp.run(["replay", clihelp.host_path(d + "/none.etl")])
+            self.assertEqual(rc, 1)
+            self.assertIn("none.etl", err)
+
+    def test_not_an_etl(self):
+        rc, out, err = clihelp.run(["replay", data("etl", "README.md")])
+        self.assertEqual(rc, 1, err)
+
+    def test_bad_manifest_is_usage(self):
+        with clihelp.TempDir() as d:
+            path = d + "/bad.man"
+            with open(path, "w") as f:
+                f.write("<instrumentationManifest><broken")
+            rc, out, err = clihelp.run(["replay", etl("tx", "HTTP_Server.etl"), "--manifest",
+                                        clihelp.host_path(path)])
+            self.assertEqual(rc, 2, err)
+
+
+class PrimitiveTypes(unittest.TestCase):
+    # README quirks: PerfView prints int64_type (declared UINT64 in the
+    # metadata) as signed, and char_type (UINT8 shown as a character) as a
+    # number; both are decoded as the metadata says. SYSTEMTIME: PerfView
+    # prints ".03" for every event's fraction although the struct's
+    # wMilliseconds holds the same milliseconds as the FILETIME beside it
+    # (checked in the payload below), so SYSTEMTIME is compared to the second.
+    def test_every_field(self):
+        events, err = replay(self, etl("perfview", "primitive-types.etl"))
+        base, counts = baseline.parse(clihelp.shared("testdata", "etl", "perfview",
+                                                     "primitive-types.baseline.txt"))
+        mine = [e for e in events if e["System"].get("EventName") == "PrimitiveTypesTest"]
+        base = [f for n, f in base if n == "solar_system/PrimitiveTypesTest"]
+        self.assertEqual(len(mine), 5)
+        self.assertEqual(counts["solar_system/PrimitiveTypesTest"], 5)
+        for ev, fields in zip(mine, base):
+            self.assertNotIn("Flags", ev)
+            d = ev["EventData"]
+            for name, val in fields.items():
+                if name in baseline.HEADER_FIELDS:
+                    continue
+                ours = d[name]
+                if name == "int64_type":
+                    self.assertEqual(ours, int(val) + (1 << 64))
+                elif name == "char_type":
+                    self.assertEqual(ord(ours), int(val))
+                elif name == "system_time_type":
+                    self.assertTrue(baseline.compare_value(val[:17], ours[:19] + "Z"), (val, ours))
+                    self.assertEqual(ours[:23], d["file_time_type"][:23])
+                else:
+                    self.assertTrue(baseline.compare_value(val, ours), (name, val, ours))
+            self.assertEqual(ev["System"]["Execution"]["ProcessID"], int(fields["PID"]))
+            self.assertEqual(ev["System"]["Execution"]["ThreadID"], int(fields["TID"]))
+            self.assertEqual(ev["System"]["Execution"]["ProcessorID"], int(fields["ProceNum"]))
+
+
+class HttpServer(unittest.TestCase):
+    def test_counts_and_message(self):
+        events, err = replay(self, etl("tx", "HTTP_Server.etl"), "--manifest",
+                             etl("tx", "HTTP_Server.man"))
+        http = by_provider(events, "Microsoft-Windows-HttpService")
+        self.assertEqual(len(http), 2041)
+        self.assertEqual([e for e in http if "Flags" in e], [])
+        ids = collections.Counter(e["System"]["EventID"] for e in http)
+        self.assertEqual((ids[2], ids[3], ids[8]), (291, 291, 289))
+        self.assertIn("2041 events, 2041 decoded, 0 no schema, 0 errors", err)
+        first = http[0]["System"]
+        self.assertEqual((first["EventID"], first["Opcode"]["Value"], first["Task"]["Value"]),
+                         (21, 28, 4))
+        self.assertEqual(first["Keywords"]["Value"], "0x8000000000000010")
+        self.assertEqual(first["Correlation"]["ActivityID"],
+                         "{00000100-0000-0003-193D-42FB30BBCB01}")
+        parse = next(e for e in http if e["System"]["EventID"] == 2)
+        d = list(parse["EventData"].values())
+        msg = "Parsed request (request pointer %s, method %s) with URI %s." % (
+            d[0], d[1]["Name"] if isinstance(d[1], dict) else d[1], d[2])
+        self.assertEqual(parse["Message"], msg)
+        self.assertTrue(d[2].startswith("http"), d)
+
+    def test_ecs_format(self):
+        events, err = replay(self, etl("tx", "HTTP_Server.etl"), "--manifest",
+                             etl("tx", "HTTP_Server.man"), "--format", "ecs")
+        http = [e for e in events
+                if e["winlog"].get("provider_name") == "Microsoft-Windows-HttpService"]
+        self.assertEqual(len(http), 2041)
+        self.assertEqual(sum(1 for e in http if e["winlog"]["event_id"] == "2"), 291)
+
+
+class TraceLogging(unittest.TestCase):
+    def test_self_describing_struct(self):
+        events, err = replay(self, etl("perfview", "SelfDescribingSingleEvent.etl"))
+        mine = by_provider(events, "MySource")
+        self.assertEqual(len(mine), 1)
+        self.assertEqual(mine[0]["System"]["EventName"], "TestEvent")
+        self.assertIn({"b": "Hello", "c": "World!"}, list(mine[0]["EventData"].values()))
+
+    def test_zero_errors(self):
+        for path, provider, n in ((("etl-parser", "AMSITrace.etl"), "AmsiTrace", 19),
+                                  (("etl-parser", "lxcore_kernel.etl"),
+                                   "Microsoft.Windows.Subsystem.LxCore", 2)):
+            events, err = replay(self, etl(*path))
+            mine = by_provider(events, provider)
+            self.assertEqual(len(mine), n, path)
+            self.assertEqual([e for e in mine if "Flags" in e], [], path)
+            self.assertEqual(summary(err)[3], 0, err)
+
+
+# Values PerfView prints from its own parser that ClrEtwAll.man does not have.
+CLR_KNOWN = {
+    ("Microsoft-Windows-DotNETRuntime/Runtime/Start", "StartupMode"): "0 printed as None",
+    ("Microsoft-Windows-DotNETRuntimeRundown/Runtime/Start", "StartupMode"): "0 printed as None",
+    ("Microsoft-Windows-DotNETRuntime/GC/CreateSegment", "Type"): "no PinnedObjectHeap entry",
+    ("Microsoft-Windows-DotNETRuntimeRundown/Loader/ModuleDCStop", "ModuleFlags"):
+        "no ReadyToRun bit",
+    ("Microsoft-Windows-DotNETRuntimeRundown/Loader/DomainModuleDCStop", "ModuleFlags"):
+        "no ReadyToRun bit",
+    ("Microsoft-Windows-DotNETRuntimeRundown/Loader/AssemblyDCStop", "AssemblyFlags"):
+        "no ReadyToRun bit, 0 printed as None",
+}
+# Fields PerfView computes (TypeID resolved to a name; IL file name of a module).
+CLR_COMPUTED = ("TypeName", "ModuleILFileName")
+
+
+class DotNetRuntime(unittest.TestCase):
+    def check(self, name, provider):
+        events, err = replay(self, etl("perfview", name + ".etl"), "--manifest",
+                             etl("perfview", "ClrEtwAll.man"))
+        base, counts = baseline.parse(clihelp.shared("testdata", "etl", "perfview",
+                                                     name + ".baseline.txt"))
+        mine = [(e, baseline.perfview_name(e)) for e in by_provider(events, provider)]
+        raw = [e for e in events if e["System"]["Provider"]["Guid"] == mine[0][0]["System"][
+            "Provider"]["Guid"] and "no_schema" in e.get("Flags", [])]
+        got = collections.Counter(n for e, n in mine)
+        # Every name the manifest knows has the baseline's count; the names it
+        # lacks (newer runtime events) come out raw, and their counts add up.
+        missing = 0
+        for n, c in counts.items():
+            if not n.startswith(provider + "/"):
+                continue
+            if n in got:
+                self.assertEqual(got[n], c, n)
+            else:
+                missing += c
+        self.assertGreater(len(got), 5)
+        self.assertEqual(len(raw), missing)
+        for e in raw:
+            self.assertRegex(e["Payload"], r"^([0-9A-F]{2})*$")
+        compared, problems = baseline.check_events(
+            base, mine, set(got), skip_fields=CLR_COMPUTED, known=CLR_KNOWN)
+        self.assertEqual(problems, [])
+        self.assertGreater(compared, 100)
+        self.assertEqual(summary(err)[3], 0, err)
+
+    def test_gcevents(self):
+        self.check("gcevents", "Microsoft-Windows-DotNETRuntime")
+
+    def test_gcrundownevents(self):
+        self.check("gcrundownevents", "Microsoft-Windows-DotNETRuntimeRundown")
+
+
+# PerfView's spelling of kernel names: MOF class group -> task, MOF event type -> opcode.
+KERNEL_PROVIDER = {"MSNT_SystemTrace": "Windows Kernel"}
+KERNEL_TASK = {"DiskIo": "DiskIO", "PageFault": "Memory"}
+KERNEL_OPCODE = {
+    ("Image", "DCEnd"): "DCStop", ("Image", "UnLoad"): "Unload", ("Process", "DCEnd"): "DCStop",
+    ("Process", "End"): "Stop", ("Thread", "DCEnd"): "DCStop", ("Thread", "End"): "Stop",
+    ("PerfInfo", "SampleProf"): "Sample", ("EventTrace", "Header"): None,
+    ("EventTrace", "RDComplete"): "RundownComplete",
+    ("TcpIp", "SendIPV4"): "Send", ("TcpIp", "RecvIPV4"): "Recv",
+    ("TcpIp", "DisconnectIPV4"): "Disconnect", ("TcpIp", "AcceptIPV4"): "Accept",
+    ("UdpIp", "SendIPV4"): "Send", ("UdpIp", "RecvIPV4"): "Recv",
+}
+# Kernel counts that differ, and why.
+KERNEL_COUNT_KNOWN = {
+    "Windows Kernel/Image/Load":
+        "hook 0x030A (process group, type LOAD) is the Image_Load class; the MOF source "
+        "does not map it yet: these 57 events come out raw",
+    "Windows Kernel/PerfInfo/Sample": "PerfView counts only some of the 88809 samples",
+    "Windows Kernel/SysConfig/BuildInfo": "SystemConfig types with no class in the MOF file",
+    "Windows Kernel/SysConfig/Opcode(37)": "same",
+    "Windows Kernel/SysConfig/SystemPaths": "same",
+    "Windows Kernel/SysConfig/UnknownVolume": "same",
+    "Windows Kernel/SysConfig/VolumeMapping": "same",
+}
+# PerfView computes these (times from counters, names from file keys, DOS
+# paths, header fields it reads its own way), or infers PID/TID from thread
+# state where the kernel wrote -1.
+KERNEL_COMPUTED = ("ElapsedTimeMSec", "DiskServiceTimeMSec", "FileName", "FileKey", "Priority",
+                   "BuildTime", "IrpFlags", "SampleSource", "ExecutingDPC", "ExecutingISR",
+                   "Count", "InstructionPointer", "SessionName", "UtcOffsetMinutes", "EndTime",
+                   "BootTime", "StartTime", "LogFileName", "PageDirectoryBase", "Flags",
+                   "PackageFullName", "ApplicationID", "ImageFileName", "CommandLine",
+                   "UserSID", "PID", "TID", "ProceNum")
+# Kernel values that differ, and why.
+KERNEL_VALUE_KNOWN = {
+    ("Windows Kernel/SystemConfig/PnP", "DeviceID"):
+        "version 4 events, and the MOF file has an older SystemConfig_PnP layout: "
+        "the MOF source's version fallback decodes them with it",
+    ("Windows Kernel/SystemConfig/PnP", "DeviceDescription"): "same",
+    ("Windows Kernel/SystemConfig/Services", "ProcessName"): "PerfView names it from the PID",
+    ("Windows Kernel/SystemConfig/NIC", "PhysicalAddr"): "signed, cut to 20 characters",
+}
+# PerfView's computed Kernel-File/Create fields, from the schema's fields.
+DISPOSITION = ["SUPERSEDE", "OPEN_EXISTING", "CREATE_NEW", "OPEN_ALWAYS", "TRUNCATE_EXISTING",
+               "OVERWRITE_IF"]
+SHARE = ((1, "Read"), (2, "Write"), (4, "Delete"))
+
+
+def share_text(v):
+    if v & 3 == 3:
+        names = ["ReadWrite"] + [n for b, n in SHARE if b == 4 and v & b]
+    else:
+        names = [n for b, n in SHARE if v & b]
+    return ", ".join(names) or "None"
+
+
+class NetMerged(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        rc, out, err = clihelp.run(["replay", etl("perfview", "net.4.5.2.x86.etl"), "--mof",
+                                    data(*MOF)], timeout=900)
+        cls.rc, cls.err = rc, err
+        cls.events = baseline.replay_events(out)
+        cls.base, cls.counts = baseline.parse(clihelp.shared(
+            "testdata", "etl", "perfview", "net.4.5.2.x86.baseline.txt"))
+
+    def test_read(self):
+        self.assertEqual(self.rc, 0, self.err[-2000:])
+        self.assertEqual(summary(self.err)[0], len(self.events))
+
+    def test_kernel_file_create(self):
+        mine = by_provider(self.events, "Microsoft-Windows-Kernel-File")
+        self.assertEqual(len(mine), 968)
+        self.assertEqual(self.counts["Microsoft-Windows-Kernel-File/Create"], 968)
+        for e in mine:
+            self.assertNotIn("Flags", e)
+            self.assertEqual(e["System"]["Task"]["Name"], "Create")
+        base = [f for n, f in self.base if n == "Microsoft-Windows-Kernel-File/Create"]
+        self.assertGreater(len(base), 0)
+        for e, f in zip(mine, base):
+            d = e["EventData"]
+            opts = int(d["CreateOptions"], 16)
+            self.assertTrue(baseline.compare_value(f["IrpPtr"], d["Irp"]))
+            self.assertTrue(baseline.compare_value(f["FileObject"], d["FileObject"]))
+            self.assertEqual(DISPOSITION[opts >> 24], f["CreateDisposition"])
+            if f["CreateOptions"][0].isdigit():
+                self.assertEqual(opts & 0xFFFFFF, int(f["CreateOptions"].replace(",", "")))
+            self.assertTrue(baseline.compare_value(f["FileAttributes"], d["CreateAttributes"]))
+            self.assertEqual(share_text(int(d["ShareAccess"], 16)), f["ShareAccess"])
+            # PerfView turns \Device\HarddiskVolume2 into C:.
+            path = re.sub(r"^\\Device\\HarddiskVolume\d+", "C:", d["FileName"])
+            self.assertTrue(baseline.compare_value(f["FileName"], path), (f, path))
+        self.assertIn("OPEN_EXISTING", [f["CreateDisposition"] for f in base])
+        self.assertIn("ReadWrite, Delete", [f["ShareAccess"] for f in base])
+
+    def test_kernel_process(self):
+        mine = by_provider(self.events, "Microsoft-Windows-Kernel-Process")
+        names = [baseline.perfview_name(e) for e in mine]
+        self.assertEqual(names, ["Microsoft-Windows-Kernel-Process/ProcessStart/Start",
+                                 "Microsoft-Windows-Kernel-Process/ProcessStop/Stop"])
+        pairs = list(zip(mine, names))
+        compared, problems = baseline.check_events(self.base, pairs, set(names))
+        self.assertEqual(problems, [])
+        self.assertGreater(compared, 15)
+
+    def test_kernel_mof(self):
+        kernel = [e for e in self.events if e["System"]["Provider"].get("Name") ==
+                  "MSNT_SystemTrace"]
+        self.assertGreater(len(kernel), 100000)
+        for e in kernel[:2000]:
+            self.assertIn("EventName", e["System"])  # the MOF class
+        pairs = [(e, baseline.perfview_name(e, KERNEL_PROVIDER, KERNEL_TASK, KERNEL_OPCODE))
+                 for e in kernel]
+        got = collections.Counter(n for e, n in pairs)
+        checked = 0
+        for n, c in self.counts.items():
+            if n.startswith("Windows Kernel/") and n not in KERNEL_COUNT_KNOWN:
+                self.assertEqual(got.get(n), c, n)
+                checked += 1
+        self.assertGreater(checked, 40)
+        names = set(n for n, f in self.base if n.startswith("Windows Kernel/")) - set(
+            KERNEL_COUNT_KNOWN)
+        compared, problems = baseline.check_events(self.base, pairs, names,
+                                                   skip_fields=KERNEL_COMPUTED,
+                                                   known=KERNEL_VALUE_KNOWN, allow_missing=True)
+        self.assertEqual(problems[:20], [])
+        self.assertGreater(compared, 500)
+
+
+if __name__ == "__main__":
+    unittest.main()

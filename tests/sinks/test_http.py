@@ -1,0 +1,383 @@
+"""The HTTP sink against the test receiver (tests/harness/http_receiver.py).
+
+tests/sinks/http_send (native, or the .exe through Wine) sends a file of
+events through the real sink driver with a fake clock; the receiver runs in
+this process on loopback and answers as each test scripts it. Every test
+checks the same invariant: each event ends stored by the receiver or in the
+dead-letter file, none is lost, and duplicates appear only where the
+protocol allows them (a request the receiver stored but whose answer never
+arrived), counted. Usage: test_http.py --exe PATH [--wrapper wine]
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "harness"))
+import http_receiver  # noqa: E402
+
+EXE = None
+WRAPPER = None
+SECRET = "s3cr3t-T0KEN-value"
+
+
+def host_path(p):
+    if WRAPPER and os.path.isabs(p):
+        return "Z:" + p.replace("/", "\\")
+    return p
+
+
+def make_events(n, pad=0):
+    out = []
+    for i in range(n):
+        ev = {"System": {"Provider": {"Name": "Test-Provider"}, "EventID": 7,
+                         "TimeCreated": {"SystemTime": "2026-11-26T06:05:38.1234567Z"},
+                         "Computer": "HOSTA", "Session": "main"},
+              "EventData": {"N": i, "Pad": "x" * pad}}
+        out.append(json.dumps(ev, separators=(",", ":")))
+    return out
+
+
+def event_n(text):
+    return json.loads(text)["EventData"]["N"]
+
+
+class CA:
+    """A test CA and server certificates made with the openssl CLI."""
+
+    def __init__(self, d):
+        self.d = d
+        self.ca_key, self.ca = self.p("ca.key"), self.p("ca.pem")
+        self.run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", self.ca_key,
+                 "-out", self.ca, "-days", "2", "-subj", "/CN=etwfwd test CA")
+
+    def p(self, name):
+        return os.path.join(self.d, name)
+
+    def run(self, *args):
+        subprocess.run(["openssl"] + list(args), check=True, capture_output=True)
+
+    def server(self, name, san, self_signed=False):
+        key, csr, crt, ext = (self.p(name + x) for x in (".key", ".csr", ".pem", ".ext"))
+        with open(ext, "w") as f:
+            f.write("subjectAltName=%s\nbasicConstraints=CA:FALSE\n"
+                    "keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n"
+                    % san)
+        if self_signed:
+            self.run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out",
+                     crt, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
+                     "subjectAltName=" + san)
+            return crt, key
+        self.run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj",
+                 "/CN=" + name)
+        self.run("x509", "-req", "-in", csr, "-CA", self.ca, "-CAkey", self.ca_key,
+                 "-CAcreateserial", "-out", crt, "-days", "2", "-extfile", ext)
+        return crt, key
+
+
+class HttpSinkTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="etwfwd-http-")
+        self.rx = None
+
+    def tearDown(self):
+        if self.rx:
+            self.rx.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def receiver(self, **kw):
+        self.rx = http_receiver.Receiver(**kw).start()
+        return self.rx
+
+    def send(self, events, sink, max_sim=36000, env=None, expect_rc=0):
+        cfg = os.path.join(self.tmp, "etwfwd.ini")
+        evf = os.path.join(self.tmp, "events.ndjson")
+        with open(cfg, "w") as f:
+            f.write("[session:s]\nkind = file\npath = x.etl\n[sink:h]\ntype = http\n")
+            for k, v in sink.items():
+                f.write("%s = %s\n" % (k, v))
+        with open(evf, "w") as f:
+            f.write("\n".join(events) + "\n")
+        cmd = ([WRAPPER] if WRAPPER else []) + [EXE, host_path(cfg), host_path(evf),
+                                                host_path(self.tmp), str(max_sim)]
+        full_env = dict(os.environ)
+        full_env["WINEDEBUG"] = "-all"
+        full_env.update(env or {})
+        p = subprocess.run(cmd, capture_output=True, timeout=300, env=full_env)
+        out = p.stdout.decode("utf-8", "replace").replace("\r\n", "\n")
+        self.stderr = p.stderr.decode("utf-8", "replace")
+        self.assertEqual(p.returncode, expect_rc, out + self.stderr)
+        res = {}
+        for line in out.splitlines():
+            if "=" in line:
+                k, v = line.split("=", 1)
+                res[k] = int(v)
+        return res
+
+    def dead_letters(self):
+        path = os.path.join(self.tmp, "dead-letter", "h.ndjson")
+        if not os.path.exists(path):
+            return []
+        with open(path) as f:
+            return [json.loads(l) for l in f if l.strip()]
+
+    def check_delivery(self, events, res, dup_allowed=0):
+        """Every event stored or dead-lettered; returns the duplicates count."""
+        stored = [event_n(e) for e in self.rx.stored]
+        dead = [d["event"]["EventData"]["N"] for d in self.dead_letters()]
+        want = set(range(len(events)))
+        self.assertEqual(set(stored) | set(dead), want, "lost events")
+        self.assertEqual(set(stored) & set(dead), set(), "stored and dead-lettered")
+        dups = len(stored) - len(set(stored))
+        self.assertLessEqual(dups, dup_allowed, "unexpected duplicates")
+        self.assertEqual(res["acked"] + res["dead_lettered"], len(events))
+        self.assertEqual(res["dead_lettered"], len(dead))
+        self.assertEqual(res["backlog"], 0)
+        return dups
+
+    # --- formats ---
+
+    def test_ndjson_ok(self):
+        rx = self.receiver()
+        ev = make_events(200)
+        res = self.send(ev, {"url": rx.url(), "batch_max_events": 50})
+        self.check_delivery(ev, res)
+        self.assertEqual([event_n(e) for e in rx.stored], list(range(200)), "order")
+        self.assertEqual(res["requests"], 4)
+        self.assertEqual(rx.requests[0]["headers"]["Content-Type"], "application/x-ndjson")
+
+    def test_ndjson_gzip_in_flight(self):
+        rx = self.receiver()
+        ev = make_events(500, pad=100)
+        res = self.send(ev, {"url": rx.url(), "batch_max_events": 50, "compress": "gzip",
+                             "in_flight": 4})
+        self.check_delivery(ev, res)
+        self.assertTrue(all(r["headers"].get("Content-Encoding") == "gzip"
+                            for r in rx.requests))
+        self.assertLess(res["body_bytes"] * 5, res["raw_bytes"])
+
+    def test_json_array(self):
+        rx = self.receiver(fmt="json")
+        ev = make_events(30)
+        res = self.send(ev, {"url": rx.url(), "format": "json", "batch_max_events": 7})
+        self.check_delivery(ev, res)
+        self.assertEqual(rx.requests[0]["headers"]["Content-Type"], "application/json")
+
+    def test_es_bulk_mixed_items(self):
+        rx = self.receiver(fmt="es-bulk")
+        rx.script = ["bulk:201,429,400,500,409"]
+        ev = make_events(20)
+        res = self.send(ev, {"url": rx.url("/_bulk"), "format": "es-bulk",
+                             "index": "etw-%Y.%m.%d", "batch_max_events": 20})
+        self.check_delivery(ev, res)
+        self.assertEqual(rx.indices, {"etw-2026.11.26"})
+        dead = self.dead_letters()
+        self.assertEqual(len(dead), 4)  # the 400 items: 2, 7, 12, 17
+        self.assertEqual(sorted(d["event"]["EventData"]["N"] for d in dead), [2, 7, 12, 17])
+        self.assertIn("status 400", dead[0]["reason"])
+        self.assertEqual(res["item_retries"], 8)
+        # Only the retried items went again, alone.
+        self.assertEqual(rx.requests[1]["n"], 8)
+
+    def test_es_bulk_resend_is_idempotent(self):
+        rx = self.receiver(fmt="es-bulk")
+        rx.script = ["ok-then-reset"]
+        ev = make_events(40)
+        res = self.send(ev, {"url": rx.url("/_bulk"), "format": "es-bulk",
+                             "batch_max_events": 40, "compress": "gzip"})
+        # The resend of the stored batch meets 409 for every item: no duplicate.
+        self.assertEqual(self.check_delivery(ev, res), 0)
+        self.assertEqual(res["conn_errors"], 1)
+        self.assertEqual(len(rx.requests), 2)
+
+    def test_splunk_hec_with_ack(self):
+        rx = self.receiver(fmt="splunk-hec", ack_after=3)
+        ev = make_events(25)
+        res = self.send(ev, {"url": rx.url("/services/collector/event"),
+                             "format": "splunk-hec", "token": "${HEC_TOKEN}",
+                             "hec_ack": "true", "batch_max_events": 10},
+                        env={"HEC_TOKEN": SECRET})
+        self.check_delivery(ev, res)
+        posts = [r for r in rx.requests if r["action"] != "ack"]
+        acks = [r for r in rx.requests if r["action"] == "ack"]
+        self.assertEqual(len(posts), 3)
+        self.assertEqual(len(acks), 9)
+        h = posts[0]["headers"]
+        self.assertEqual(h["Authorization"], "Splunk " + SECRET)
+        self.assertEqual(len(h["X-Splunk-Request-Channel"]), 36)
+        self.assertEqual(acks[0]["headers"]["X-Splunk-Request-Channel"],
+                         h["X-Splunk-Request-Channel"])
+        self.assertNotIn(SECRET, self.stderr)
+
+    def test_auth_headers_and_secrets(self):
+        rx = self.receiver()
+        ev = make_events(5)
+        res = self.send(ev, {"url": rx.url(), "user": "alice", "password": "${PW}",
+                             "headers": "X-Api-Key: ${PW}"}, env={"PW": SECRET})
+        self.check_delivery(ev, res)
+        h = rx.requests[0]["headers"]
+        self.assertTrue(h["Authorization"].startswith("Basic "))
+        self.assertEqual(h["X-Api-Key"], SECRET)
+        self.assertNotIn(SECRET, self.stderr)
+
+    def test_bearer(self):
+        rx = self.receiver()
+        ev = make_events(3)
+        self.send(ev, {"url": rx.url(), "token": "${T}"}, env={"T": SECRET})
+        self.assertEqual(rx.requests[0]["headers"]["Authorization"], "Bearer " + SECRET)
+
+    # --- faults ---
+
+    def test_500_retried(self):
+        rx = self.receiver()
+        rx.script = ["status:500", "status:503"]
+        ev = make_events(30)
+        res = self.send(ev, {"url": rx.url(), "batch_max_events": 30})
+        self.check_delivery(ev, res)
+        self.assertEqual(res["status_5xx"], 2)
+        self.assertEqual(res["retried"], 60)
+        self.assertLessEqual(res["max_delay_ms"], 60000)
+
+    def test_429_retry_after(self):
+        rx = self.receiver()
+        rx.script = ["status:429:7"]
+        ev = make_events(10)
+        res = self.send(ev, {"url": rx.url()})
+        self.check_delivery(ev, res)
+        self.assertEqual(res["max_delay_ms"], 7000)
+
+    def test_413_splits(self):
+        rx = self.receiver(max_events=6)
+        ev = make_events(50)
+        res = self.send(ev, {"url": rx.url(), "batch_max_events": 50})
+        self.check_delivery(ev, res)
+        self.assertGreater(res["splits"], 0)
+        self.assertTrue(all(r["n"] <= 6 for r in rx.requests if r["status"] == 200))
+
+    def test_event_over_max_body_dead_lettered(self):
+        rx = self.receiver()
+        ev = make_events(10)
+        ev[4] = ev[4].replace('"Pad":""', '"Pad":"%s"' % ("y" * 3000))
+        res = self.send(ev, {"url": rx.url(), "max_body_size": "2KiB", "batch_max_events": 10})
+        self.check_delivery(ev, res)
+        dead = self.dead_letters()
+        self.assertEqual([d["event"]["EventData"]["N"] for d in dead], [4])
+        self.assertIn("max_body_size", dead[0]["reason"])
+        self.assertEqual(res["too_large"], 1)
+
+    def test_400_dead_lettered_with_body(self):
+        rx = self.receiver()
+        rx.script = ["status:400"]
+        ev = make_events(20)
+        res = self.send(ev, {"url": rx.url(), "batch_max_events": 10})
+        self.check_delivery(ev, res)
+        dead = self.dead_letters()
+        self.assertEqual(len(dead), 10)
+        self.assertIn("HTTP 400: error 400 from the test receiver", dead[0]["reason"])
+
+    def test_401_retried_slowly(self):
+        rx = self.receiver()
+        rx.script = ["status:401", "status:403"]
+        ev = make_events(10)
+        res = self.send(ev, {"url": rx.url()})
+        self.check_delivery(ev, res)
+        self.assertEqual(res["auth_failures"], 2)
+        self.assertEqual(res["max_delay_ms"], 300000)
+        self.assertIn("refuses our credentials", self.stderr)
+
+    def test_reset_mid_request(self):
+        rx = self.receiver()
+        rx.script = ["reset", "reset"]
+        ev = make_events(40)
+        res = self.send(ev, {"url": rx.url(), "batch_max_events": 20})
+        self.check_delivery(ev, res)
+        self.assertEqual(res["conn_errors"], 2)
+
+    def test_lost_answer_duplicates_counted(self):
+        rx = self.receiver()
+        rx.script = ["ok-then-reset"]
+        ev = make_events(40)
+        res = self.send(ev, {"url": rx.url(), "batch_max_events": 20})
+        # ndjson has no idempotency: the batch whose answer was lost is resent.
+        self.assertEqual(self.check_delivery(ev, res, dup_allowed=20), 20)
+
+    def test_stall_past_timeout(self):
+        rx = self.receiver()
+        rx.script = ["stall:2.5"]
+        ev = make_events(10)
+        res = self.send(ev, {"url": rx.url(), "timeout": "1s"})
+        self.check_delivery(ev, res)
+        self.assertEqual(res["conn_errors"], 1)
+
+    def test_receiver_down_backoff_capped(self):
+        s = http_receiver.socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        ev = make_events(5)
+        res = self.send(ev, {"url": "http://127.0.0.1:%d/x" % port}, max_sim=3600,
+                        expect_rc=3)
+        self.assertEqual(res["acked"], 0)
+        self.assertGreater(res["conn_errors"], 20)
+        self.assertLessEqual(res["max_delay_ms"], 60000)
+        self.assertGreaterEqual(res["sim_ms"], 3500 * 1000)
+
+    # --- TLS ---
+
+    def tls_setup(self, san="IP:127.0.0.1,DNS:localhost", self_signed=False):
+        ca = CA(self.tmp)
+        crt, key = ca.server("srv", san, self_signed)
+        return ca, self.receiver(tls=(crt, key))
+
+    def test_tls_ca_file(self):
+        ca, rx = self.tls_setup()
+        ev = make_events(10)
+        res = self.send(ev, {"url": rx.url(scheme="https"), "ca_file": host_path(ca.ca)})
+        self.check_delivery(ev, res)
+
+    @unittest.skipIf(WRAPPER, "Wine's TLS accepts bad certificates")
+    def test_tls_self_signed_rejected(self):
+        ca, rx = self.tls_setup(self_signed=True)
+        res = self.send(make_events(3), {"url": rx.url(scheme="https"), "ca_file": ca.ca},
+                        max_sim=120, expect_rc=3)
+        self.assertEqual(res["acked"], 0)
+        self.assertGreater(res["conn_errors"], 0)
+        self.assertEqual(rx.requests, [])
+
+    @unittest.skipIf(WRAPPER, "Wine's TLS accepts bad certificates")
+    def test_tls_wrong_host_rejected(self):
+        ca, rx = self.tls_setup(san="DNS:wrong.example")
+        res = self.send(make_events(3), {"url": rx.url(scheme="https"), "ca_file": ca.ca},
+                        max_sim=120, expect_rc=3)
+        self.assertEqual(res["acked"], 0)
+        self.assertEqual(rx.requests, [])
+
+    def test_tls_verify_false_warns(self):
+        ca, rx = self.tls_setup(self_signed=True)
+        ev = make_events(4)
+        res = self.send(ev, {"url": rx.url(scheme="https"), "tls_verify": "false"})
+        self.check_delivery(ev, res)
+        self.assertIn("tls_verify = false", self.stderr)
+
+
+def main():
+    global EXE, WRAPPER
+    args = sys.argv[1:]
+    rest = []
+    while args:
+        a = args.pop(0)
+        if a == "--exe":
+            EXE = args.pop(0)
+        elif a == "--wrapper":
+            WRAPPER = args.pop(0)
+        else:
+            rest.append(a)
+    unittest.main(argv=[sys.argv[0], "-v"] + rest)
+
+
+if __name__ == "__main__":
+    main()
