@@ -12,9 +12,20 @@
  * process, yajl included, and forward to __libc_malloc and friends); the
  * count starts after a warm-up pass, so it is the steady state.
  *
+ * With --etl, the events are instead those of a real trace, read once with
+ * the portable reader, copied into memory, and decoded and rendered in file
+ * order as many times as fit in the time, with the schema sources replay
+ * uses (TraceLogging, --manifest files, embedded schemas, --mof files).
+ *
  * usage: decode_bench [SECONDS]   (default 2)
+ *        decode_bench --etl FILE [--manifest FILE]... [--mof FILE]... [SECONDS]
  */
 #include "decode/decoder.h"
+#include "decode/embedded.h"
+#include "decode/manifest.h"
+#include "decode/mof.h"
+#include "decode/tlg_source.h"
+#include "etl/etl.h"
 #include "render/render.h"
 #include "util/bytes.h"
 #include "util/error.h"
@@ -232,6 +243,166 @@ static double run(struct ef_decoder *d, struct ef_renderer *ren, struct ef_buf *
     return now() - t0;
 }
 
+/* A trace's records, deep-copied so that they outlive the reader. */
+struct trace {
+    struct ef_record *recs;
+    size_t n, cap;
+};
+
+static void *copy_bytes(const void *p, size_t n)
+{
+    void *q = malloc(n ? n : 1);
+
+    if (q && n)
+        memcpy(q, p, n);
+    return q;
+}
+
+static int load_trace(const char *path, struct trace *t)
+{
+    struct ef_etl_reader *rd;
+    const struct ef_record *rec;
+    int rc = ef_etl_open_file(path, NULL, &rd);
+
+    if (rc < 0) {
+        fprintf(stderr, "decode_bench: %s: %s\n", path, ef_strerror(rc));
+        return rc;
+    }
+    while ((rc = ef_etl_next(rd, &rec)) == 1) {
+        struct ef_record *c;
+        struct ef_ext_item *ext;
+        uint16_t i;
+
+        if (t->n == t->cap) {
+            void *p = realloc(t->recs, (t->cap = t->cap ? t->cap * 2 : 4096) * sizeof(*t->recs));
+
+            if (!p)
+                abort();
+            t->recs = p;
+        }
+        c = &t->recs[t->n++];
+        *c = *rec;
+        c->user_data = copy_bytes(rec->user_data, rec->user_data_len);
+        ext = copy_bytes(rec->ext, rec->ext_count * sizeof(*ext));
+        for (i = 0; i < rec->ext_count; i++)
+            ext[i].data = copy_bytes(rec->ext[i].data, rec->ext[i].size);
+        c->ext = ext;
+        c->native = NULL;
+    }
+    ef_etl_close(rd);
+    return rc;
+}
+
+static int add_sources(struct ef_decoder *d, int argc, char **argv)
+{
+    struct ef_schema_source tl, man, emb, mof;
+    struct ef_buf err;
+    int i, rc = 0;
+
+    ef_buf_init(&err, 1 << 16);
+    if (ef_tlg_source_create(0, &tl) < 0 || ef_decoder_add_source(d, tl) < 0 ||
+        ef_manifest_source_new(&man) < 0)
+        abort();
+    for (i = 1; i + 1 < argc && rc == 0; i++) {
+        if (strcmp(argv[i], "--manifest") == 0)
+            rc = ef_manifest_source_add_file(man.ctx, argv[++i], &err);
+    }
+    if (ef_decoder_add_source(d, man) < 0 || ef_embedded_source_create(0, &emb) < 0 ||
+        ef_decoder_add_source(d, emb) < 0 || ef_mof_source_new(&mof) < 0)
+        abort();
+    for (i = 1; i + 1 < argc && rc == 0; i++) {
+        if (strcmp(argv[i], "--mof") == 0)
+            rc = ef_mof_source_add_file(mof.ctx, argv[++i], &err);
+    }
+    if (ef_decoder_add_source(d, mof) < 0)
+        abort();
+    if (rc < 0)
+        fprintf(stderr, "decode_bench: %s\n", err.len ? err.data : ef_strerror(rc));
+    ef_buf_free(&err);
+    return rc;
+}
+
+/* Passes over the whole trace; returns CPU seconds. */
+static double run_trace(struct ef_decoder *d, struct ef_renderer *ren, struct ef_buf *out,
+                        const struct trace *t, unsigned passes, int render)
+{
+    struct ef_event ev;
+    double t0 = now();
+    unsigned k;
+    size_t i;
+
+    for (k = 0; k < passes; k++) {
+        for (i = 0; i < t->n; i++) {
+            ef_decoder_decode(d, &t->recs[i], &ev);
+            if (render) {
+                ef_buf_reset(out);
+                if (ef_render_event(ren, &ev, out) < 0)
+                    abort();
+            }
+        }
+    }
+    return now() - t0;
+}
+
+static int bench_trace(int argc, char **argv)
+{
+    struct ef_render_opts ro = {EF_RENDER_NATIVE, 0, "BENCHHOST", "bench"};
+    struct trace t = {0};
+    struct ef_decoder_stats st;
+    double secs = 2.0, tm;
+    unsigned passes = 1;
+    int i, fmt, rc = 0;
+
+    for (i = 1; i < argc; i++) {
+        if ((strcmp(argv[i], "--manifest") == 0 || strcmp(argv[i], "--mof") == 0 ||
+             strcmp(argv[i], "--etl") == 0) && i + 1 < argc)
+            i++;
+        else
+            secs = atof(argv[i]);
+    }
+    for (i = 1; i + 1 < argc; i++) {
+        if (strcmp(argv[i], "--etl") == 0 && (rc = load_trace(argv[i + 1], &t)) < 0)
+            return 1;
+    }
+    if (t.n == 0)
+        return 1;
+    for (fmt = 0; fmt < 2 && rc == 0; fmt++) {
+        struct ef_decoder *d;
+        struct ef_renderer *ren;
+        struct ef_buf out;
+        unsigned long long a0;
+
+        ro.format = fmt;
+        if (ef_decoder_new(NULL, &d) < 0 || ef_renderer_new(&ro, &ren) < 0)
+            return 1;
+        rc = add_sources(d, argc, argv);
+        ef_buf_init(&out, 16u << 20);
+        tm = run_trace(d, ren, &out, &t, 1, 1); /* warm-up: schemas, plans, buffers */
+        passes = (unsigned)(secs / (tm > 1e-6 ? tm : 1e-6)) + 1;
+        a0 = allocs;
+        tm = run_trace(d, ren, &out, &t, passes, 1);
+        printf("%s: %zu events x %u passes: decode+render %.2f M events/s, "
+               "%.4f allocations/event%s\n",
+               fmt ? "ecs" : "native", t.n, passes, (double)t.n * passes / tm / 1e6,
+               (double)(allocs - a0) / ((double)t.n * passes),
+               ALLOCS_COUNTED ? "" : " (not counted here)");
+        if (fmt == 0) {
+            tm = run_trace(d, ren, &out, &t, passes, 0);
+            printf("decode only: %.2f M events/s\n", (double)t.n * passes / tm / 1e6);
+        }
+        ef_decoder_stats(d, &st);
+        printf("plan cache: %llu hits, %llu misses, hit rate %.6f; %llu no schema, "
+               "%llu decode errors\n",
+               (unsigned long long)st.cache.hits, (unsigned long long)st.cache.misses,
+               (double)st.cache.hits / (double)(st.cache.hits + st.cache.misses),
+               (unsigned long long)st.no_schema, (unsigned long long)st.decode_errors);
+        ef_buf_free(&out);
+        ef_renderer_free(ren);
+        ef_decoder_free(d);
+    }
+    return rc < 0;
+}
+
 int main(int argc, char **argv)
 {
     struct ef_render_opts ro = {EF_RENDER_NATIVE, 0, "BENCHHOST", "bench"};
@@ -244,6 +415,8 @@ int main(int argc, char **argv)
     unsigned long long n = 200000, a0;
     int fmt;
 
+    if (argc > 2 && strcmp(argv[1], "--etl") == 0)
+        return bench_trace(argc, argv);
     make_samples(s);
     for (fmt = 0; fmt < 2; fmt++) {
         ro.format = fmt;

@@ -39,6 +39,8 @@ pkgs=(
 	wine64 wine msitools wixl
 	# tools the tests use
 	curl python3
+	# the HTTP sink's tests (test CA) and bench receiver
+	openssl nginx-light
 )
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
 echo "setup-debian: packages ready"

@@ -7,6 +7,7 @@
 #ifndef EF_SERVICE_CLI_H
 #define EF_SERVICE_CLI_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 /* Exit codes shared by every subcommand. */
@@ -33,6 +34,16 @@ int ef_cmd_inspect(int argc, char **argv);
 int ef_cmd_spool(int argc, char **argv);
 int ef_cmd_validate(int argc, char **argv);
 int ef_cmd_config(int argc, char **argv);
+int ef_cmd_run(int argc, char **argv);
+
+/*
+ * Runs the pipeline of configuration file conf until it stops (cmd_run.c);
+ * with replay_file, that trace replaces the configured sessions (`replay
+ * FILE -c CONF`). Returns an EF_EXIT_* code.
+ */
+int ef_run_config(const char *conf, int follow, const char *replay_file,
+                  const char *const *manifests, size_t n_manifests, const char *const *mofs,
+                  size_t n_mofs);
 
 /* Prints the usage text to f. */
 void ef_cli_usage(FILE *f);

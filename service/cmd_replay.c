@@ -1,6 +1,6 @@
 /*
  * cmd_replay.c - `etwfwd replay FILE.etl [--manifest PATH]... [--mof PATH]...
- * [--format native|ecs] [--int64-strings]`.
+ * [--format native|ecs] [--int64-strings] [-c CONF]`.
  *
  * Reads a trace with the portable reader, decodes every record with the
  * schema sources in DESIGN.md's order (TraceLogging metadata, manifests,
@@ -46,7 +46,9 @@ struct replay {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: etwfwd replay FILE.etl [--manifest FILE|DIR]... [--mof FILE]...\n"
-               "                     [--format native|ecs] [--int64-strings]\n");
+               "                     [--format native|ecs] [--int64-strings]\n"
+               "       etwfwd replay FILE.etl -c CONF [--manifest FILE|DIR]... [--mof FILE]...\n"
+               "                     (through CONF's spool and sinks instead of stdout)\n");
 }
 
 static int is_dir(const char *path)
@@ -200,6 +202,48 @@ static int parse_args(int argc, char **argv, struct ef_render_opts *ro)
     return 0;
 }
 
+/*
+ * `replay FILE.etl -c CONF [--manifest P]... [--mof P]...`: the trace goes
+ * through CONF's pipeline (spool and sinks) instead of stdout (cmd_run.c).
+ */
+static int replay_through_pipeline(int argc, char **argv, int *exit_code)
+{
+    const char *conf = NULL, **man, **mof;
+    size_t nman = 0, nmof = 0;
+    int i;
+
+    for (i = 2; i < argc; i++)
+        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+            conf = argv[i + 1];
+    if (!conf || argc < 2 || argv[1][0] == '-')
+        return 0;
+    man = calloc((size_t)argc, sizeof(*man));
+    mof = calloc((size_t)argc, sizeof(*mof));
+    *exit_code = EF_EXIT_FAILURE;
+    if (man && mof) {
+        for (i = 2; i < argc; i++) {
+            if (strcmp(argv[i], "--manifest") == 0 && i + 1 < argc)
+                man[nman++] = argv[++i];
+            else if (strcmp(argv[i], "--mof") == 0 && i + 1 < argc)
+                mof[nmof++] = argv[++i];
+            else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+                i++;
+            else {
+                fprintf(stderr, "etwfwd replay: with -c, only --manifest and --mof may follow "
+                                "(format options come from the configuration): '%s'\n",
+                        argv[i]);
+                *exit_code = EF_EXIT_USAGE;
+                goto out;
+            }
+        }
+        *exit_code = ef_run_config(conf, 0, argv[1], man, nman, mof, nmof);
+    }
+out:
+    free(man);
+    free(mof);
+    return 1;
+}
+
 int ef_cmd_replay(int argc, char **argv)
 {
     struct ef_render_opts ro = {EF_RENDER_NATIVE, 0, NULL, NULL};
@@ -210,6 +254,8 @@ int ef_cmd_replay(int argc, char **argv)
     struct ef_buf out;
     int rc, exit_code = EF_EXIT_FAILURE;
 
+    if (replay_through_pipeline(argc, argv, &exit_code))
+        return exit_code;
     ef_buf_init(&out, 16u << 20);
     rc = parse_args(argc, argv, &ro);
     if (rc != 0) {

@@ -6,6 +6,9 @@
 #include "util/attr.h"
 
 const struct ef_cmd ef_commands[] = {
+    {"run", "-c FILE [--follow]",
+     "run the configured pipeline until stopped (file sessions: until replayed and delivered)",
+     ef_cmd_run},
     {"version", "", "print the version and the libraries built in", ef_cmd_version},
     {"validate", "-c FILE", "check a configuration file and print what it resolves to",
      ef_cmd_validate},

@@ -59,7 +59,27 @@ fi
 wine reg add 'HKCU\Software\Wine' /v Version /d win10 /f </dev/null >>"$log" 2>&1 || true
 echo "run-windows: Wine prefix ready in $((SECONDS - t0)) s"
 
-rc=0
-meson test -C "$build" --print-errorlogs -v "$@" </dev/null || rc=$?
+# meson test runs in the background so that a TERM from a CI runner (or a
+# Ctrl-C) is handled at once: bash runs traps only between commands. meson
+# test stops its running tests on TERM; then the EXIT trap ends Wine.
+meson test -C "$build" --print-errorlogs -v "$@" </dev/null &
+meson_pid=$!
+stopped=0
+stop() {
+	stopped=$1
+	kill -TERM "$meson_pid" 2>/dev/null || true
+}
+trap 'stop 130' INT
+trap 'stop 143' TERM
+while :; do
+	rc=0
+	wait "$meson_pid" || rc=$?
+	# wait also returns when a trapped signal arrives: go on waiting.
+	kill -0 "$meson_pid" 2>/dev/null || break
+done
+if [ "$stopped" -ne 0 ]; then
+	echo "run-windows: interrupted" >&2
+	exit "$stopped"
+fi
 echo "run-windows: meson test exited $rc after $((SECONDS - t0)) s"
 exit "$rc"

@@ -316,6 +316,12 @@ int ef_spool_open(const struct ef_spool_options *opt, struct ef_spool **out,
      */
     if (sp->max_size && sp->seg_limit > sp->max_size / 4)
         sp->seg_limit = sp->max_size / 4;
+    /*
+     * In memory a segment is one heap buffer, freed only whole: small ones
+     * give delivered events' memory back soon and never realloc much.
+     */
+    if (sp->memory && sp->seg_limit > EF_SPOOL_MEM_SEGMENT)
+        sp->seg_limit = EF_SPOOL_MEM_SEGMENT;
     sp->next_seq = 1;
     sp->n_sinks = opt->n_sinks;
     for (i = 0; i < opt->n_sinks; i++) {

@@ -9,9 +9,10 @@
 #include "spool.h"
 #include "spool_int.h"
 
-#define EF_SPOOL_WBUF      (256u * 1024)
-#define EF_SPOOL_READERS   4  /* open segment readers kept (a few sinks reading apart) */
-#define EF_SPOOL_POSITIONS 32 /* remembered read positions (sinks times in-flight batches) */
+#define EF_SPOOL_WBUF        (256u * 1024)
+#define EF_SPOOL_MEM_SEGMENT (1024u * 1024) /* memory mode's largest segment */
+#define EF_SPOOL_READERS     4  /* open segment readers kept (a few sinks reading apart) */
+#define EF_SPOOL_POSITIONS   32 /* remembered read positions (sinks times in-flight batches) */
 
 /* One segment: on disk DIR/<name>.seg, or in memory. */
 struct ef_seg {

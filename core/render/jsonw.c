@@ -9,6 +9,7 @@
 
 #include "util/error.h"
 
+#include <stdint.h>
 #include <string.h>
 
 enum { HAS_ITEMS = 1, IS_MAP = 2, VALUE_DUE = 4 };
@@ -190,9 +191,14 @@ void ef_jw_string(struct ef_jw *w, const void *src, size_t n)
 {
     const unsigned char *s = src, *end = s + n;
     int is_key = key_due(w);
-    char *p = room(w, n * 6 + 4), *start;
+    char *p, *start;
     uint64_t x;
 
+    if (n > (SIZE_MAX - 8) / 6) {
+        w->err = EF_ELIMIT;
+        return;
+    }
+    p = room(w, n * 6 + 4);
     if (!p)
         return;
     start = p;

@@ -81,9 +81,17 @@ int ef_render_event(struct ef_renderer *r, const struct ef_event *ev, struct ef_
 
 static int ascii_only(const char *s, size_t n)
 {
-    size_t i;
+    size_t i = 0;
+    uint64_t x, any = 0;
 
-    for (i = 0; i < n; i++) {
+    /* 8 bytes at a time: this runs over every string of every event. */
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&x, s + i, 8);
+        any |= x;
+    }
+    if (any & 0x8080808080808080ull)
+        return 0;
+    for (; i < n; i++) {
         if ((unsigned char)s[i] >= 0x80)
             return 0;
     }
@@ -174,12 +182,54 @@ void ef_render_hex(struct ef_renderer *r, uint64_t v)
     ef_jw_string(&r->jw, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
+static char *put_hex(char *p, uint64_t v, int digits)
+{
+    static const char xd[] = "0123456789ABCDEF";
+    int i;
+
+    for (i = digits - 1; i >= 0; i--, v >>= 4)
+        p[i] = xd[v & 15];
+    return p + digits;
+}
+
+/* Hand-rolled (util's ef_guid_format uses snprintf): most events carry GUIDs. */
 void ef_render_guid(struct ef_renderer *r, const struct ef_guid *g)
 {
-    char s[EF_GUID_STR_SIZE];
+    char s[EF_GUID_STR_SIZE], *p = s;
+    int i;
 
-    ef_guid_format(g, s);
-    ef_jw_string(&r->jw, s, EF_GUID_STR_SIZE - 1);
+    *p++ = '{';
+    p = put_hex(p, g->data1, 8);
+    *p++ = '-';
+    p = put_hex(p, g->data2, 4);
+    *p++ = '-';
+    p = put_hex(p, g->data3, 4);
+    *p++ = '-';
+    for (i = 0; i < 8; i++) {
+        if (i == 2)
+            *p++ = '-';
+        p = put_hex(p, g->data4[i], 2);
+    }
+    *p++ = '}';
+    ef_jw_string(&r->jw, s, (size_t)(p - s));
+}
+
+void ef_render_status(struct ef_renderer *r, uint32_t v)
+{
+    char s[10] = {'0', 'x'};
+
+    put_hex(s + 2, v, 8);
+    ef_jw_string(&r->jw, s, sizeof(s));
+}
+
+size_t ef_render_fmt_u32(char *out, uint32_t v)
+{
+    char tmp[12];
+    size_t n = fmt_u64(tmp + sizeof(tmp), v);
+
+    memcpy(out, tmp + sizeof(tmp) - n, n);
+    out[n] = '\0';
+    return n;
 }
 
 void ef_render_filetime(struct ef_renderer *r, uint64_t ft)

@@ -62,7 +62,7 @@ static void event_part(struct ef_renderer *r, const struct ef_event *ev)
     const struct ef_schema *s = ev->schema;
     char code[8];
 
-    snprintf(code, sizeof(code), "%u", (unsigned)ev->rec->id);
+    ef_render_fmt_u32(code, ev->rec->id);
     ef_render_key(r, "event");
     ef_jw_map_open(&r->jw);
     ef_render_key(r, "kind");
@@ -91,7 +91,7 @@ static void winlog_part(struct ef_renderer *r, const struct ef_event *ev)
     const char *name;
     char code[8];
 
-    snprintf(code, sizeof(code), "%u", (unsigned)rec->id);
+    ef_render_fmt_u32(code, rec->id);
     ef_render_key(r, "winlog");
     ef_jw_map_open(&r->jw);
     if (s && s->provider && s->provider->name) {

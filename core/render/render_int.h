@@ -23,6 +23,10 @@ void ef_render_text(struct ef_renderer *r, const char *s, size_t n);
 void ef_render_str(struct ef_renderer *r, const char *s);
 void ef_render_key(struct ef_renderer *r, const char *s);
 void ef_render_u64(struct ef_renderer *r, uint64_t v, int is64);
+/* "0x%08X" of an NTSTATUS/HRESULT. */
+void ef_render_status(struct ef_renderer *r, uint32_t v);
+/* Decimal text of v into out (at least 11 bytes), NUL-terminated; returns its length. */
+size_t ef_render_fmt_u32(char *out, uint32_t v);
 void ef_render_i64(struct ef_renderer *r, int64_t v, int is64);
 /* "0x..." upper-case, no padding. */
 void ef_render_hex(struct ef_renderer *r, uint64_t v);

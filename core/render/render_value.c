@@ -198,10 +198,7 @@ static void render_integer(struct ef_renderer *r, const struct ef_value *v)
         return;
     }
     if (v->outtype == EF_OUT_NTSTATUS || v->outtype == EF_OUT_HRESULT) {
-        char s[16];
-
-        snprintf(s, sizeof(s), "0x%08X", (unsigned)(uint32_t)v->v.u);
-        ef_jw_string(&r->jw, s, strlen(s));
+        ef_render_status(r, (uint32_t)v->v.u);
         return;
     }
     if (v->kind == EF_V_INT)

@@ -29,9 +29,9 @@
 #include "util/error.h"
 #include "util/log.h"
 
-#define RAW_MAX (1024u * 1024 * 1024) /* a formatted body before gzip */
-#define RESP_MAX (16u * 1024 * 1024)  /* the response kept (bulk item results) */
-#define BODY_KIB 1024                 /* of an error response, into the reason */
+#define RAW_MAX         (1024u * 1024 * 1024) /* a formatted body before gzip */
+#define RESP_MAX        (16u * 1024 * 1024)   /* the response kept (bulk item results) */
+#define BODY_KIB        1024                  /* of an error response, into the reason */
 #define VERDICT_PENDING 255
 
 struct hsink;
@@ -39,9 +39,9 @@ struct hsink;
 struct hbatch {
     struct hsink *hs;
     struct ef_batch *b;
-    uint8_t *verdict;     /* per event */
-    const char **reason;  /* per event, pointing into strs */
-    char **strs;          /* reasons owned by the job */
+    uint8_t *verdict;    /* per event */
+    const char **reason; /* per event, pointing into strs */
+    char **strs;         /* reasons owned by the job */
     size_t n_strs, cap_strs;
     unsigned pending;     /* requests not finished */
     uint64_t retry_after; /* the largest Retry-After of its requests */
@@ -504,8 +504,7 @@ static int on_response(struct hsink *hs, struct hreq *rq, int code)
         hs->st.conn_errors++;
         snprintf(why, sizeof(why), "%s: %s", curl_easy_strerror((CURLcode)code),
                  rq->errbuf[0] ? rq->errbuf : "no detail");
-        EF_LOG_EVERY(hs->log_conn, 100, EF_LOG_WARN, "http", "%s: %s", ef_sink_name(hs->sink),
-                     why);
+        EF_LOG_EVERY(hs->log_conn, 100, EF_LOG_WARN, "http", "%s: %s", ef_sink_name(hs->sink), why);
         set_range(hb, rq->from, rq->to, EF_SINK_RETRY, why);
         return 0;
     }
@@ -614,9 +613,9 @@ static void make_channel(char out[40])
     }
     r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
     r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-    snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
-             r[13], r[14], r[15]);
+    snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0],
+             r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13],
+             r[14], r[15]);
 }
 
 static int build_headers(struct hsink *hs, const struct ef_sink_cfg *cfg)
@@ -635,8 +634,9 @@ static int build_headers(struct hsink *hs, const struct ef_sink_cfg *cfg)
         if (rc == 0)
             rc = add_header(l, "Expect:");
         if (rc == 0 && cfg->token && cfg->token[0])
-            rc = add_headerf(l, cfg->format == EF_HTTP_SPLUNK_HEC ? "Authorization: Splunk "
-                                                                  : "Authorization: Bearer ",
+            rc = add_headerf(l,
+                             cfg->format == EF_HTTP_SPLUNK_HEC ? "Authorization: Splunk "
+                                                               : "Authorization: Bearer ",
                              cfg->token);
         if (rc == 0 && cfg->format == EF_HTTP_SPLUNK_HEC) {
             if (pass == 0)
@@ -856,8 +856,8 @@ static void http_stats(void *state, struct ef_buf *out)
                    (unsigned long long)s->status_other, n, (unsigned long long)s->conn_errors, n,
                    (unsigned long long)s->auth_failures, n, (unsigned long long)s->splits, n,
                    (unsigned long long)s->too_large, n, (unsigned long long)s->item_retries, n,
-                   (unsigned long long)s->item_rejects, n, (unsigned long long)s->hec_ack_polls,
-                   n, (unsigned long long)s->hec_ack_timeouts);
+                   (unsigned long long)s->item_rejects, n, (unsigned long long)s->hec_ack_polls, n,
+                   (unsigned long long)s->hec_ack_timeouts);
 }
 
 void ef_http_sink_get_stats(void *state, struct ef_http_sink_stats *st)

@@ -373,6 +373,7 @@ int ef_syslog_format(struct ef_syslog_fmt *f, const char *json, size_t len, stru
         return rc;
     total = f->hdr.len + len;
     if (total > f->max_size) {
+        *flags |= EF_SYSLOG_REFUSED;
         if (f->oversize == EF_OVERSIZE_DROP)
             return EF_ELIMIT;
         if (f->rfc == EF_SYSLOG_RFC3164) {
@@ -387,7 +388,7 @@ int ef_syslog_format(struct ef_syslog_fmt *f, const char *json, size_t len, stru
             return EF_ELIMIT;
         keep = utf8_cut(json, f->max_size - f->hdr.len - (cut3164 ? 3 : 0));
         total = f->hdr.len + keep + (cut3164 ? 3 : 0);
-        *flags |= EF_SYSLOG_TRUNCATED;
+        *flags = EF_SYSLOG_TRUNCATED;
     }
     if (f->framing == EF_SYSLOG_OCTET_COUNTING)
         rc = ef_buf_appendf(out, "%zu ", total);

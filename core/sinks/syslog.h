@@ -77,12 +77,13 @@ struct ef_syslog_fmt {
 
 /* Outcome flags of ef_syslog_format. */
 #define EF_SYSLOG_TRUNCATED 1
+#define EF_SYSLOG_REFUSED   2 /* with EF_ELIMIT: over max_size, oversize = drop */
 
 /*
  * Appends one event as one framed message to out. Returns 0 (with
- * *flags EF_SYSLOG_TRUNCATED when it was cut to max_size), EF_ELIMIT when
- * the message is over max_size and oversize = drop (or even its header
- * does not fit), or out's own EF_ELIMIT/EF_ENOMEM. out is unchanged on
+ * *flags EF_SYSLOG_TRUNCATED when it was cut to max_size), EF_ELIMIT with
+ * EF_SYSLOG_REFUSED when the message is over max_size and oversize = drop
+ * (or even its header does not fit), or out's own EF_ELIMIT/EF_ENOMEM. out is unchanged on
  * error. The caller's thread.
  */
 int ef_syslog_format(struct ef_syslog_fmt *f, const char *json, size_t len, struct ef_buf *out,

@@ -12,6 +12,8 @@
 
 static enum ef_log_level max_level = EF_LOG_INFO;
 static FILE *log_file;
+static ef_log_hook_fn log_hook;
+static void *log_hook_ud;
 
 static const char *const names[] = {"error", "warn", "info", "debug", "trace"};
 
@@ -46,6 +48,12 @@ const char *ef_log_level_name(enum ef_log_level level)
 void ef_log_set_file(FILE *f)
 {
     log_file = f;
+}
+
+void ef_log_set_hook(ef_log_hook_fn fn, void *ud)
+{
+    log_hook = fn;
+    log_hook_ud = ud;
 }
 
 /*
@@ -104,6 +112,8 @@ void ef_vlog(enum ef_log_level level, const char *module, const char *fmt, va_li
         fputs(line, log_file);
         fflush(log_file);
     }
+    if (log_hook)
+        log_hook(log_hook_ud, line, (size_t)n);
 }
 
 void ef_log(enum ef_log_level level, const char *module, const char *fmt, ...)

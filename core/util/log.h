@@ -9,6 +9,7 @@
 #define EF_UTIL_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -30,6 +31,13 @@ int ef_log_level_parse(const char *s, enum ef_log_level *out);
 const char *ef_log_level_name(enum ef_log_level level);
 /* Also write to f (NULL: stderr only). Call before threads start. */
 void ef_log_set_file(FILE *f);
+
+/*
+ * Also hand every line (with its newline) to fn, e.g. the runner's rotating
+ * log file (util/logfile.h). NULL removes it. Call before threads start.
+ */
+typedef void (*ef_log_hook_fn)(void *ud, const char *line, size_t len);
+void ef_log_set_hook(ef_log_hook_fn fn, void *ud);
 
 /* Any thread: each line is written with one call, so lines never interleave. */
 void ef_log(enum ef_log_level level, const char *module, const char *fmt, ...) EF_PRINTF(3, 4);

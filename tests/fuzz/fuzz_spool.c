@@ -96,6 +96,12 @@ static void files_case(const uint8_t *data, size_t size)
         abort(); /* open left damage behind */
 }
 
+static void cleanup(void)
+{
+    ef_fs_list_dir(dir, remove_one, NULL);
+    rmdir(dir);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct ef_segreader r;
@@ -104,6 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!dir[0]) {
         snprintf(dir, sizeof(dir), "/tmp/fuzz-spool-%d", (int)getpid());
         ef_fs_mkdir_p(dir);
+        atexit(cleanup);
         devnull = fopen("/dev/null", "w");
     }
     if (size < 1)

@@ -7,6 +7,7 @@
 
 #include "decode_fixture.h"
 #include "decode/decoder.h"
+#include "render/jsonw.h"
 #include "render/render.h"
 #include "util/error.h"
 
@@ -290,6 +291,74 @@ START_TEST(buffer_cap_restores)
 }
 END_TEST
 
+/* The escaping every string goes through, done one byte at a time. */
+static void reference_escape(const unsigned char *s, size_t n, struct ef_buf *out)
+{
+    char tmp[8];
+    size_t i;
+
+    ef_buf_append(out, "\"", 1);
+    for (i = 0; i < n; i++) {
+        const char *e = NULL;
+
+        switch (s[i]) {
+        case '"': e = "\\\""; break;
+        case '\\': e = "\\\\"; break;
+        case '\n': e = "\\n"; break;
+        case '\r': e = "\\r"; break;
+        case '\t': e = "\\t"; break;
+        case '\b': e = "\\b"; break;
+        case '\f': e = "\\f"; break;
+        default:
+            if (s[i] < 0x20) {
+                snprintf(tmp, sizeof(tmp), "\\u%04x", s[i]);
+                e = tmp;
+            }
+        }
+        if (e)
+            ef_buf_append_str(out, e);
+        else
+            ef_buf_append(out, &s[i], 1);
+    }
+    ef_buf_append(out, "\"", 1);
+}
+
+/*
+ * The writer escapes 8 bytes at a time: put each special byte (and a
+ * UTF-8 sequence) at every position of strings of 0..40 bytes, so every
+ * alignment and the tail path are exercised.
+ */
+static const unsigned char specials[] = {'"', '\\', '\n', 0x01, 0x1f, 0x7f, 0xc3, '!', 0};
+
+START_TEST(jw_string_escapes)
+{
+    unsigned char in[40];
+    struct ef_buf got, want;
+    struct ef_jw w;
+    size_t n, pos;
+
+    ef_buf_init(&got, 1 << 16);
+    ef_buf_init(&want, 1 << 16);
+    for (n = 0; n <= sizeof(in); n++) {
+        for (pos = 0; pos < (n ? n : 1); pos++) {
+            memset(in, 'a' + (int)(n % 26), sizeof(in));
+            if (n)
+                in[pos] = specials[_i];
+            ef_buf_reset(&got);
+            ef_buf_reset(&want);
+            ef_jw_reset(&w, &got);
+            ef_jw_string(&w, in, n);
+            reference_escape(in, n, &want);
+            ck_assert_int_eq(w.err, 0);
+            ck_assert_uint_eq(got.len, want.len);
+            ck_assert_mem_eq(got.data, want.data, want.len);
+        }
+    }
+    ef_buf_free(&got);
+    ef_buf_free(&want);
+}
+END_TEST
+
 TCase *ef_render_json_case(void);
 
 TCase *ef_render_json_case(void)
@@ -304,5 +373,6 @@ TCase *ef_render_json_case(void)
     tcase_add_test(tc, ecs_is_valid_json);
     tcase_add_loop_test(tc, message_table, 0, sizeof(message_cases) / sizeof(message_cases[0]));
     tcase_add_test(tc, buffer_cap_restores);
+    tcase_add_loop_test(tc, jw_string_escapes, 0, sizeof(specials));
     return tc;
 }

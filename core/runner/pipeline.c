@@ -1,0 +1,797 @@
+/*
+ * pipeline.c - builds the pipeline from a configuration, runs it on the
+ * loop and stops it cleanly (pipeline_stats.c has its statistics).
+ *
+ * Routes meet the spool like this: sinks fed by the same set of sessions
+ * share one spool, and a session's event is appended to each spool of a
+ * group it is routed to. With no [route:NAME] there is one group and one
+ * spool, state_dir/spool. Sink drivers read their group's spool whole, so
+ * no event is stored with a per-sink mask and the spool and drivers stay
+ * unaware of routing.
+ */
+#include "runner/pipeline_int.h"
+
+#include "pipeline/fsutil.h"
+#include "util/error.h"
+#include "util/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#if __has_include("sinks/file.h")
+#include "sinks/file.h"
+#define HAVE_FILE_SINK 1
+#endif
+#if __has_include("sinks/http.h")
+#include "sinks/http.h"
+#define HAVE_HTTP_SINK 1
+#endif
+#if __has_include("sinks/syslog.h")
+#include "sinks/syslog.h"
+#define HAVE_SYSLOG_SINK 1
+#endif
+
+/* The sink types this build has, by enum ef_sink_type. */
+static const struct ef_sink_ops *sink_ops(int type)
+{
+    switch (type) {
+#ifdef HAVE_FILE_SINK
+    case EF_SINK_FILE: return &ef_sink_file_ops;
+#endif
+#ifdef HAVE_HTTP_SINK
+    case EF_SINK_HTTP: return &ef_sink_http_ops;
+#endif
+#ifdef HAVE_SYSLOG_SINK
+    case EF_SINK_SYSLOG: return &ef_sink_syslog_ops;
+#endif
+    default: return NULL;
+    }
+}
+
+static const char *const type_names[] = {"file", "http", "syslog"};
+
+const char *ef_pipeline_default_state_dir(void)
+{
+#ifdef _WIN32
+    static char dir[1024];
+    const char *pd = getenv("ProgramData");
+
+    snprintf(dir, sizeof(dir), "%s\\etwfwd", pd && *pd ? pd : "C:\\ProgramData");
+    return dir;
+#else
+    return "/var/lib/etwfwd";
+#endif
+}
+
+static char *join(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    char *s = malloc(la + lb + 2);
+
+    if (s) {
+        memcpy(s, a, la);
+        s[la] = '/';
+        memcpy(s + la + 1, b, lb + 1);
+    }
+    return s;
+}
+
+static void handle_closed(struct ef_pipeline *p)
+{
+    if (--p->handles_open == 0) {
+        p->state = P_STOPPED;
+        if (p->o.on_stopped)
+            p->o.on_stopped(p->o.ud);
+    }
+}
+
+static void on_uv_closed(uv_handle_t *h)
+{
+    handle_closed(h->data);
+}
+
+static void on_queue_closed(void *ud)
+{
+    handle_closed(ud);
+}
+
+static void on_http_closed(void *ud)
+{
+    handle_closed(ud);
+}
+
+static void on_clock_closed(struct ef_clock *c)
+{
+    struct ef_pipeline *p = (struct ef_pipeline *)((char *)c - offsetof(struct ef_pipeline, clock));
+
+    handle_closed(p);
+}
+
+/* Every handle is closed; on_stopped runs when the last one is. */
+static void close_all(struct ef_pipeline *p)
+{
+    unsigned g;
+
+    p->state = P_CLOSING;
+    for (g = 0; g < p->n_groups; g++) {
+        if (p->groups[g].spool) {
+            ef_spool_commit(p->groups[g].spool);
+            ef_spool_close(p->groups[g].spool);
+            p->groups[g].spool = NULL;
+        }
+    }
+    ef_timer_stop(&p->clock, &p->tick);
+    ef_timer_stop(&p->clock, &p->stats_timer);
+    ef_timer_stop(&p->clock, &p->shutdown_timer);
+    p->handles_open = 4 + (p->http != NULL) + (p->queue != NULL);
+    if (p->queue) {
+        ef_queue_close(p->queue, on_queue_closed, p);
+        p->queue = NULL;
+    }
+    if (p->http) {
+        ef_http_server_close(p->http, on_http_closed, p);
+        p->http = NULL;
+    }
+    ef_clock_close(&p->clock, on_clock_closed);
+    uv_close((uv_handle_t *)&p->check, on_uv_closed);
+    uv_close((uv_handle_t *)&p->source_done, on_uv_closed);
+    /* One count stands for close_all itself, so nothing finishes before every close started. */
+    handle_closed(p);
+}
+
+static void on_sink_stopped(void *ud)
+{
+    struct ef_pipeline *p = ud;
+
+    if (--p->sinks_open == 0)
+        close_all(p);
+}
+
+static void stop_sinks(struct ef_pipeline *p)
+{
+    unsigned i, n = 0;
+
+    if (p->state != P_DRAINING)
+        return;
+    p->state = P_STOPPING_SINKS;
+    ef_timer_stop(&p->clock, &p->shutdown_timer);
+    for (i = 0; i < p->n_sinks; i++)
+        n += p->sinks[i].drv != NULL;
+    p->sinks_open = (int)n + 1;
+    for (i = 0; i < p->n_sinks; i++) {
+        struct psink *s = &p->sinks[i];
+
+        if (!s->drv)
+            continue;
+        ef_sinkdrv_get_stats(s->drv, &s->last);
+        if (s->last.backlog)
+            ef_log_warn("pipeline", "sink %s: %llu events not delivered at stop; they stay in "
+                        "the spool for the next start", s->cfg->name,
+                        (unsigned long long)s->last.backlog);
+        ef_sinkdrv_stop(s->drv, on_sink_stopped, p);
+        s->drv = NULL;
+    }
+    on_sink_stopped(p);
+}
+
+static int all_delivered(struct ef_pipeline *p)
+{
+    struct ef_queue_stats qs;
+    struct ef_sink_stats st;
+    unsigned i;
+
+    if (p->queue) {
+        ef_queue_get_stats(p->queue, &qs);
+        if (qs.events)
+            return 0;
+    }
+    for (i = 0; i < p->n_sinks; i++) {
+        if (!p->sinks[i].drv)
+            continue;
+        ef_sinkdrv_get_stats(p->sinks[i].drv, &st);
+        if (st.backlog || st.in_flight)
+            return 0;
+    }
+    return 1;
+}
+
+static void flush_sinks(struct ef_pipeline *p)
+{
+    unsigned i;
+
+    for (i = 0; i < p->n_sinks; i++)
+        if (p->sinks[i].drv)
+            ef_sinkdrv_flush(p->sinks[i].drv);
+}
+
+static void commit(struct ef_pipeline *p)
+{
+    unsigned i;
+
+    if (!p->dirty)
+        return;
+    p->dirty = 0;
+    for (i = 0; i < p->n_groups; i++)
+        if (p->groups[i].spool && ef_spool_commit(p->groups[i].spool) < 0)
+            EF_LOG_EVERY(p->spool_error_log, 100, EF_LOG_ERROR, "pipeline",
+                         "spool %s: commit failed", p->groups[i].dir);
+    for (i = 0; i < p->n_sinks; i++)
+        if (p->sinks[i].drv)
+            ef_sinkdrv_notify(p->sinks[i].drv);
+}
+
+static uint64_t sum_cursors(struct ef_pipeline *p)
+{
+    uint64_t sum = 0;
+    unsigned i;
+
+    for (i = 0; i < p->n_sinks; i++) {
+        struct psink *s = &p->sinks[i];
+
+        sum += ef_spool_cursor(p->groups[s->group].spool, s->spool_index);
+    }
+    return sum;
+}
+
+/* After every loop iteration: commit what was appended, resume a paused queue, finish. */
+static void on_check(uv_check_t *h)
+{
+    struct ef_pipeline *p = h->data;
+
+    if (p->state >= P_STOPPING_SINKS)
+        return;
+    commit(p);
+    if (p->paused && sum_cursors(p) != p->pause_acks) {
+        p->paused = 0;
+        ef_queue_resume(p->queue);
+    }
+    if (p->state == P_RUNNING && p->all_file && !p->o.follow && p->sources_left == 0 &&
+        all_delivered(p)) {
+        ef_log_info("pipeline", "every file session finished and every sink has its events");
+        ef_pipeline_stop(p);
+    } else if (p->state == P_DRAINING && all_delivered(p)) {
+        stop_sinks(p);
+    }
+}
+
+/* The queue's drain function: one event into each spool of its session's groups. */
+static int drain(void *ud, uint32_t session, const void *data, uint32_t len)
+{
+    struct ef_pipeline *p = ud;
+    struct psession *ps = &p->sessions[session];
+    uint64_t seq;
+    unsigned g;
+    int rc;
+
+    for (g = 0; g < p->n_groups; g++) {
+        uint64_t bit = 1ull << g;
+
+        if (!(ps->groups & bit) || (p->pending_done & bit))
+            continue;
+        rc = ef_spool_append(p->groups[g].spool, data, len, &seq);
+        if (rc == EF_EAGAIN) {
+            /* spool_full = block: resume when a sink's cursor moves. */
+            if (!p->paused) {
+                ef_spool_tick(p->groups[g].spool, ef_clock_now(&p->clock));
+                p->pause_acks = sum_cursors(p);
+            }
+            p->paused = 1;
+            commit(p);
+            return EF_EAGAIN;
+        }
+        if (rc == EF_ENOSPC || rc == EF_ELIMIT) {
+            ps->spool_refused++;
+        } else if (rc < 0) {
+            p->spool_errors++;
+            EF_LOG_EVERY(p->spool_error_log, 1000, EF_LOG_ERROR, "pipeline",
+                         "spool %s: append failed: %s (%llu so far)", p->groups[g].dir,
+                         ef_strerror(rc), (unsigned long long)p->spool_errors);
+        }
+        p->pending_done |= bit;
+        p->dirty = 1;
+    }
+    p->pending_done = 0;
+    return 0;
+}
+
+static void on_tick(struct ef_timer *t)
+{
+    struct ef_pipeline *p = t->data;
+    uint64_t now = ef_clock_now(&p->clock), every;
+    unsigned g;
+
+    for (g = 0; g < p->n_groups; g++)
+        if (p->groups[g].spool)
+            ef_spool_tick(p->groups[g].spool, now);
+    if (p->paused && p->queue) {
+        /* The tick's ledger write may have freed segments. */
+        p->paused = 0;
+        ef_queue_resume(p->queue);
+    }
+    every = p->cfg->service.spool_sync_interval_ms;
+    ef_timer_start(&p->clock, &p->tick, every && every < 1000 ? every : 1000);
+}
+
+static void on_stats_timer(struct ef_timer *t)
+{
+    struct ef_pipeline *p = t->data;
+
+    ef_pipeline_emit_stats(p);
+    commit(p);
+    ef_timer_start(&p->clock, &p->stats_timer,
+                   p->cfg->service.stats_interval_ms ? p->cfg->service.stats_interval_ms : 60000);
+}
+
+static void on_shutdown_timeout(struct ef_timer *t)
+{
+    struct ef_pipeline *p = t->data;
+
+    ef_log_warn("pipeline", "shutdown_timeout reached: stopping the sinks now");
+    stop_sinks(p);
+}
+
+/* Joins a finished source (or every source, when stopping) and keeps its counters. */
+static void reap_sources(struct ef_pipeline *p, int all)
+{
+    unsigned i;
+
+    for (i = 0; i < p->n_sessions; i++) {
+        struct psession *ps = &p->sessions[i];
+
+        if (!ps->src)
+            continue;
+        ef_source_file_get_stats(ps->src, &ps->last);
+        if (!ps->last.done && !all)
+            continue;
+        ef_source_file_free(ps->src);
+        ps->src = NULL;
+        ps->last.done = 1;
+        p->sources_left--;
+    }
+}
+
+static void on_source_done(uv_async_t *a)
+{
+    struct ef_pipeline *p = a->data;
+
+    reap_sources(p, 0);
+    if (p->sources_left == 0 && p->state == P_RUNNING) {
+        ef_log_info("pipeline", "every session finished");
+        if (p->all_file && !p->o.follow) {
+            ef_queue_drain_now(p->queue);
+            commit(p);
+            flush_sinks(p);
+        }
+    }
+}
+
+static void source_finished(void *ud)
+{
+    struct ef_pipeline *p = ud;
+
+    uv_async_send(&p->source_done);
+}
+
+void ef_pipeline_stop(struct ef_pipeline *p)
+{
+    struct ef_queue_stats qs;
+    unsigned i;
+
+    if (p->state != P_RUNNING)
+        return;
+    p->state = P_DRAINING;
+    ef_log_info("pipeline", "stopping: draining the queue and delivering what is held");
+    for (i = 0; i < p->n_sessions; i++)
+        if (p->sessions[i].src)
+            ef_source_file_stop(p->sessions[i].src);
+    ef_queue_cancel(p->queue);
+    reap_sources(p, 1);
+    p->paused = 0;
+    ef_queue_resume(p->queue);
+    ef_queue_drain_now(p->queue);
+    ef_queue_get_stats(p->queue, &qs);
+    if (qs.events) {
+        p->shutdown_lost = qs.events;
+        ef_log_warn("pipeline", "%llu queued events were not accepted: the spool is full",
+                    (unsigned long long)qs.events);
+    }
+    ef_pipeline_emit_stats(p);
+    p->dirty = 1;
+    commit(p);
+    flush_sinks(p);
+    ef_timer_start(&p->clock, &p->shutdown_timer,
+                   p->cfg->service.shutdown_timeout_ms ? p->cfg->service.shutdown_timeout_ms
+                                                       : 30000);
+    /* The check handle finishes the stop once every sink delivered; wake the loop for it. */
+    uv_async_send(&p->source_done);
+}
+
+/* Which sessions feed sink j: a mask over p->sessions. */
+static uint64_t sink_sessions(struct ef_pipeline *p, const struct ef_sink_cfg *sk)
+{
+    uint64_t mask = 0;
+    size_t r, a, b;
+    unsigned i;
+
+    if (p->o.replay_file)
+        return 1;
+    for (r = 0; r < p->cfg->n_routes; r++) {
+        const struct ef_route_cfg *rt = p->cfg->routes[r];
+        int has = 0;
+
+        for (b = 0; b < rt->sinks.n; b++)
+            has |= strcmp(rt->sinks.v[b], sk->name) == 0;
+        if (!has)
+            continue;
+        for (a = 0; a < rt->sessions.n; a++)
+            for (i = 0; i < p->n_sessions; i++)
+                if (strcmp(rt->sessions.v[a], p->sessions[i].name) == 0)
+                    mask |= 1ull << i;
+    }
+    return mask;
+}
+
+static void sanitize(char *s)
+{
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '.' || *s == '-' || *s == '_'))
+            *s = '_';
+}
+
+static int build_groups(struct ef_pipeline *p)
+{
+    uint64_t masks[EF_SPOOL_MAX_SINKS];
+    unsigned i, g;
+
+    for (i = 0; i < p->n_sinks; i++) {
+        masks[i] = sink_sessions(p, p->sinks[i].cfg);
+        for (g = 0; g < p->n_groups && p->groups[g].sessions != masks[i]; g++)
+            ;
+        if (g == p->n_groups) {
+            p->groups[g].sessions = masks[i];
+            p->n_groups++;
+        }
+        p->sinks[i].group = g;
+        p->sinks[i].spool_index = p->groups[g].n_sinks;
+        p->groups[g].sinks[p->groups[g].n_sinks++] = i;
+    }
+    for (g = 0; g < p->n_groups; g++) {
+        struct pgroup *gr = &p->groups[g];
+
+        if (p->n_groups == 1) {
+            gr->dir = join(p->state_dir, "spool");
+        } else {
+            char name[200];
+
+            snprintf(name, sizeof(name), "spool-%s", p->sinks[gr->sinks[0]].cfg->name);
+            sanitize(name);
+            gr->dir = join(p->state_dir, name);
+        }
+        if (!gr->dir)
+            return EF_ENOMEM;
+        for (i = 0; i < p->n_sessions; i++)
+            if (gr->sessions & (1ull << i))
+                p->sessions[i].groups |= 1ull << g;
+    }
+    for (i = 0; i < p->n_sessions; i++)
+        if (!p->sessions[i].groups)
+            ef_log_warn("pipeline", "session %s: no sink takes its events", p->sessions[i].name);
+    return 0;
+}
+
+static int open_spools(struct ef_pipeline *p)
+{
+    const struct ef_service_cfg *sv = &p->cfg->service;
+    static const int full[] = {EF_SPOOL_ON_FULL_DROP_OLDEST, EF_SPOOL_ON_FULL_DROP_NEWEST,
+                               EF_SPOOL_ON_FULL_BLOCK};
+    static const int sync[] = {EF_SPOOL_SYNC_EVERY, EF_SPOOL_SYNC_PERIODIC, EF_SPOOL_SYNC_OFF};
+    unsigned g, i;
+    int rc;
+
+    for (g = 0; g < p->n_groups; g++) {
+        struct pgroup *gr = &p->groups[g];
+        const char *names[EF_SPOOL_MAX_SINKS];
+        struct ef_spool_options so;
+        struct ef_spool_recovery rec;
+
+        for (i = 0; i < gr->n_sinks; i++)
+            names[i] = p->sinks[gr->sinks[i]].cfg->name;
+        memset(&so, 0, sizeof(so));
+        so.dir = gr->dir;
+        so.mode = sv->spool == EF_SPOOL_MEMORY ? EF_SPOOL_MODE_MEMORY : EF_SPOOL_MODE_DISK;
+        so.segment_size = sv->spool_segment_size;
+        so.max_size = sv->spool_max_size;
+        so.on_full = (unsigned)sv->spool_full < 3 ? full[sv->spool_full] : 0;
+        so.sync = (unsigned)sv->spool_sync < 3 ? sync[sv->spool_sync] : 1;
+        so.sync_interval_ms = sv->spool_sync_interval_ms;
+        so.sinks = names;
+        so.n_sinks = gr->n_sinks;
+        rc = ef_spool_open(&so, &gr->spool, &rec);
+        if (rc < 0) {
+            ef_log_error("pipeline", "spool %s: %s", gr->dir, ef_strerror(rc));
+            return rc;
+        }
+        ef_log_info("pipeline",
+                    "spool %s: %s, %llu events held in %llu segments; repaired: %llu bytes "
+                    "cut, %llu bad records%s%s",
+                    gr->dir, so.mode == EF_SPOOL_MODE_MEMORY ? "memory" : "disk",
+                    (unsigned long long)rec.events, (unsigned long long)rec.segments,
+                    (unsigned long long)rec.truncated_bytes, (unsigned long long)rec.bad_records,
+                    rec.ledger_missing ? ", ledger missing (held events are sent again)" : "",
+                    rec.ledger_ahead ? ", a cursor was past the end" : "");
+    }
+    return 0;
+}
+
+static int open_sinks(struct ef_pipeline *p)
+{
+    unsigned i;
+    int rc;
+
+    for (i = 0; i < p->n_sinks; i++) {
+        struct psink *s = &p->sinks[i];
+        struct ef_sinkdrv_options o;
+
+        memset(&o, 0, sizeof(o));
+        ef_sinkdrv_options_from_cfg(&o, s->cfg);
+        o.name = s->cfg->name;
+        o.spool_index = s->spool_index;
+        o.ops = s->ops;
+        o.cfg = s->cfg;
+        o.dead_letter_dir = p->dead_letter_dir;
+        ef_backoff_init(&o.backoff, uv_hrtime() ^ (uint64_t)i);
+        rc = ef_sinkdrv_open(p->loop, &p->clock, p->groups[s->group].spool, &o, &s->drv);
+        if (rc < 0) {
+            ef_log_error("pipeline", "sink %s: cannot open: %s", s->cfg->name, ef_strerror(rc));
+            s->drv = NULL;
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int set_sessions(struct ef_pipeline *p)
+{
+    size_t i;
+
+    if (p->o.replay_file) {
+        struct ef_session_cfg *rs = &p->replay_session;
+
+        rs->name = (char *)"replay";
+        rs->kind = EF_SESSION_FILE;
+        rs->path = (char *)p->o.replay_file;
+        rs->queue_full = EF_QUEUE_FULL_BLOCK;
+        p->sessions = calloc(1, sizeof(*p->sessions));
+        if (!p->sessions)
+            return EF_ENOMEM;
+        p->sessions[0].cfg = rs;
+        p->sessions[0].name = rs->name;
+        p->n_sessions = 1;
+        return 0;
+    }
+    if (p->cfg->n_sessions > MAX_SESSIONS) {
+        ef_log_error("pipeline", "more than %d sessions", MAX_SESSIONS);
+        return EF_ECONFIG;
+    }
+    p->sessions = calloc(p->cfg->n_sessions ? p->cfg->n_sessions : 1, sizeof(*p->sessions));
+    if (!p->sessions)
+        return EF_ENOMEM;
+    for (i = 0; i < p->cfg->n_sessions; i++) {
+        const struct ef_session_cfg *sc = p->cfg->sessions[i];
+
+        if (sc->kind != EF_SESSION_FILE) {
+            ef_log_error("pipeline", "session %s: only kind = file sessions run in this build "
+                         "(real-time ETW sessions come with the Windows consumer)", sc->name);
+            return EF_ECONFIG;
+        }
+        p->sessions[i].cfg = sc;
+        p->sessions[i].name = sc->name;
+    }
+    p->n_sessions = (unsigned)p->cfg->n_sessions;
+    return 0;
+}
+
+static int set_sinks(struct ef_pipeline *p)
+{
+    size_t i;
+
+    if (p->cfg->n_sinks == 0 || p->cfg->n_sinks > EF_SPOOL_MAX_SINKS) {
+        ef_log_error("pipeline", "the configuration needs 1 to %d [sink:NAME] sections",
+                     EF_SPOOL_MAX_SINKS);
+        return EF_ECONFIG;
+    }
+    p->sinks = calloc(p->cfg->n_sinks, sizeof(*p->sinks));
+    if (!p->sinks)
+        return EF_ENOMEM;
+    for (i = 0; i < p->cfg->n_sinks; i++) {
+        const struct ef_sink_cfg *sc = p->cfg->sinks[i];
+
+        p->sinks[i].cfg = sc;
+        p->sinks[i].ops = sink_ops(sc->type);
+        if (!p->sinks[i].ops) {
+            ef_log_error("pipeline", "sink %s: type %s is not in this build", sc->name,
+                         (unsigned)sc->type < 3 ? type_names[sc->type] : "?");
+            return EF_ECONFIG;
+        }
+    }
+    p->n_sinks = (unsigned)p->cfg->n_sinks;
+    return 0;
+}
+
+static int start_sources(struct ef_pipeline *p)
+{
+    const struct ef_service_cfg *sv = &p->cfg->service;
+    unsigned i;
+    int rc;
+
+    for (i = 0; i < p->n_sessions; i++) {
+        struct psession *ps = &p->sessions[i];
+        const struct ef_session_cfg *sc = ps->cfg;
+        struct ef_source_file_options so;
+
+        if (!ps->groups)
+            continue;
+        memset(&so, 0, sizeof(so));
+        so.name = ps->name;
+        so.index = i;
+        so.path = sc->path;
+        if (p->o.replay_file) {
+            so.manifests = p->o.replay_manifests;
+            so.n_manifests = p->o.n_replay_manifests;
+            so.mofs = p->o.replay_mofs;
+            so.n_mofs = p->o.n_replay_mofs;
+        } else {
+            so.manifests = (const char *const *)sc->manifests.v;
+            so.n_manifests = sc->manifests.n;
+            so.mofs = (const char *const *)sc->mofs.v;
+            so.n_mofs = sc->mofs.n;
+        }
+        so.render.format = sv->format == EF_FORMAT_ECS ? EF_RENDER_ECS : EF_RENDER_NATIVE;
+        so.render.int64_as_string = sv->int64_as_string;
+        /* A trace recorded elsewhere keeps its own content: Computer only when configured. */
+        so.render.computer = sv->hostname && *sv->hostname ? sv->hostname : NULL;
+        so.replay_speed = sc->replay_speed;
+        so.policy = sc->queue_full == EF_QUEUE_FULL_DROP ? EF_QUEUE_DROP : EF_QUEUE_BLOCK;
+        so.queue = p->queue;
+        so.on_done = source_finished;
+        so.ud = p;
+        rc = ef_source_file_start(&so, &ps->src);
+        if (rc < 0) {
+            ef_log_error("pipeline", "session %s: cannot start: %s", ps->name, ef_strerror(rc));
+            return rc;
+        }
+        p->sources_left++;
+    }
+    return 0;
+}
+
+static int start_handles(struct ef_pipeline *p)
+{
+    struct ef_queue_options qo;
+    int rc;
+
+    if (ef_clock_init_uv(&p->clock, p->loop) < 0)
+        return EF_ESYS;
+    p->handles_inited = 1;
+    uv_check_init(p->loop, &p->check);
+    p->check.data = p;
+    uv_check_start(&p->check, on_check);
+    uv_async_init(p->loop, &p->source_done, on_source_done);
+    p->source_done.data = p;
+    ef_timer_init(&p->tick, on_tick, p);
+    ef_timer_init(&p->stats_timer, on_stats_timer, p);
+    ef_timer_init(&p->shutdown_timer, on_shutdown_timeout, p);
+    memset(&qo, 0, sizeof(qo));
+    qo.max_events = p->cfg->service.queue_max_events > 0
+                        ? (uint64_t)p->cfg->service.queue_max_events
+                        : 0;
+    qo.max_bytes = p->cfg->service.queue_max_bytes;
+    qo.drain = drain;
+    qo.drain_ud = p;
+    rc = ef_queue_new(p->loop, &qo, &p->queue);
+    if (rc < 0)
+        return rc;
+    p->started_ms = ef_clock_now(&p->clock);
+    return 0;
+}
+
+int ef_pipeline_start(uv_loop_t *loop, const struct ef_pipeline_options *opt,
+                      struct ef_pipeline **out)
+{
+    const struct ef_service_cfg *sv = &opt->cfg->service;
+    struct ef_pipeline *p;
+    size_t hn;
+    unsigned i;
+    int rc;
+
+    *out = NULL;
+    p = calloc(1, sizeof(*p));
+    if (!p)
+        return EF_ENOMEM;
+    *out = p;
+    p->loop = loop;
+    p->o = *opt;
+    p->cfg = opt->cfg;
+    p->state = P_RUNNING;
+    p->state_dir = strdup(sv->state_dir && *sv->state_dir ? sv->state_dir
+                                                          : ef_pipeline_default_state_dir());
+    p->dead_letter_dir = p->state_dir ? join(p->state_dir, "dead-letter") : NULL;
+    if (!p->dead_letter_dir)
+        return EF_ENOMEM;
+    hn = sizeof(p->hostname);
+    if (sv->hostname && *sv->hostname)
+        snprintf(p->hostname, sizeof(p->hostname), "%s", sv->hostname);
+    else if (uv_os_gethostname(p->hostname, &hn) != 0)
+        snprintf(p->hostname, sizeof(p->hostname), "localhost");
+    if ((rc = start_handles(p)) < 0)
+        goto fail;
+    if ((rc = set_sessions(p)) < 0 || (rc = set_sinks(p)) < 0 || (rc = build_groups(p)) < 0)
+        goto fail;
+    p->all_file = 1;
+    for (i = 0; i < p->n_sessions; i++)
+        p->all_file &= p->sessions[i].cfg->kind == EF_SESSION_FILE;
+    if (sv->spool != EF_SPOOL_MEMORY && (rc = ef_fs_mkdir_p(p->state_dir)) < 0) {
+        ef_log_error("pipeline", "state_dir %s: %s", p->state_dir, ef_strerror(rc));
+        goto fail;
+    }
+    if ((rc = open_spools(p)) < 0 || (rc = open_sinks(p)) < 0)
+        goto fail;
+    if (sv->metrics_listen && *sv->metrics_listen) {
+        rc = ef_http_server_start(loop, sv->metrics_listen, ef_pipeline_http_handler, p, &p->http,
+                                  &p->http_port);
+        if (rc < 0) {
+            ef_log_error("pipeline", "metrics_listen %s: %s", sv->metrics_listen,
+                         rc == EF_EINVAL ? "not a host:port" : "cannot listen there");
+            goto fail;
+        }
+        ef_log_info("pipeline", "/metrics and /health on %s (port %d)", sv->metrics_listen,
+                    p->http_port);
+    }
+    ef_timer_start(&p->clock, &p->tick, 1000);
+    ef_timer_start(&p->clock, &p->stats_timer, sv->stats_interval_ms ? sv->stats_interval_ms
+                                                                     : 60000);
+    if ((rc = start_sources(p)) < 0)
+        goto fail;
+    if (p->sources_left == 0)
+        uv_async_send(&p->source_done);
+    return 0;
+fail:
+    p->failed = 1;
+    /* Stop what was started; on_stopped reports the end as usual. */
+    if (p->handles_inited) {
+        for (i = 0; i < p->n_sessions; i++)
+            if (p->sessions && p->sessions[i].src)
+                ef_source_file_stop(p->sessions[i].src);
+        if (p->queue)
+            ef_queue_cancel(p->queue);
+        reap_sources(p, 1);
+        p->state = P_DRAINING;
+        stop_sinks(p);
+    } else {
+        p->state = P_STOPPED;
+        if (p->o.on_stopped)
+            p->o.on_stopped(p->o.ud);
+    }
+    return rc;
+}
+
+int ef_pipeline_failed(const struct ef_pipeline *p)
+{
+    return p->failed;
+}
+
+void ef_pipeline_free(struct ef_pipeline *p)
+{
+    unsigned g;
+
+    if (!p)
+        return;
+    for (g = 0; g < p->n_groups; g++)
+        free(p->groups[g].dir);
+    free(p->sinks);
+    free(p->sessions);
+    free(p->state_dir);
+    free(p->dead_letter_dir);
+    free(p);
+}

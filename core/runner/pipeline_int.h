@@ -1,0 +1,100 @@
+/*
+ * pipeline_int.h - the pipeline's internals, shared by pipeline.c (building,
+ * running, stopping) and pipeline_stats.c (stats events, /metrics, /health).
+ */
+#ifndef EF_RUNNER_PIPELINE_INT_H
+#define EF_RUNNER_PIPELINE_INT_H
+
+#include "pipeline/clock.h"
+#include "pipeline/queue.h"
+#include "pipeline/sinkdrv.h"
+#include "pipeline/spool.h"
+#include "runner/metrics_http.h"
+#include "runner/pipeline.h"
+#include "runner/source_file.h"
+
+#define MAX_SESSIONS 64
+
+/* Sinks fed by the same set of sessions share one spool. */
+struct pgroup {
+    char *dir;
+    struct ef_spool *spool;
+    unsigned sinks[EF_SPOOL_MAX_SINKS]; /* indexes into p->sinks */
+    unsigned n_sinks;
+    uint64_t sessions; /* mask of the sessions routed here */
+    uint64_t stats_dropped; /* stats events the spool refused */
+};
+
+struct psink {
+    const struct ef_sink_cfg *cfg;
+    const struct ef_sink_ops *ops;
+    struct ef_sink *drv;
+    unsigned group, spool_index;
+    struct ef_sink_stats last; /* the counters when the driver stopped */
+    uint64_t health_backlog;   /* backlog at the previous health check */
+    uint64_t health_ms;        /* when /health last saw it shrink or deliver */
+};
+
+struct psession {
+    const struct ef_session_cfg *cfg;
+    const char *name;
+    struct ef_source_file *src;
+    struct ef_source_stats last; /* the counters when the source was freed */
+    uint64_t groups;             /* mask of the groups its events go to */
+    uint64_t spool_refused;      /* events the spool refused (drop_newest, too large) */
+};
+
+enum pstate { P_RUNNING, P_DRAINING, P_STOPPING_SINKS, P_CLOSING, P_STOPPED };
+
+struct ef_pipeline {
+    uv_loop_t *loop;
+    struct ef_pipeline_options o;
+    const struct ef_config *cfg;
+    struct ef_session_cfg replay_session;
+    struct ef_clock clock;
+    struct ef_queue *queue;
+    uv_check_t check;
+    uv_async_t source_done;
+    struct ef_timer tick, stats_timer, shutdown_timer;
+    struct ef_http_server *http;
+    int http_port;
+
+    struct pgroup groups[EF_SPOOL_MAX_SINKS];
+    unsigned n_groups;
+    struct psink *sinks;
+    unsigned n_sinks;
+    struct psession *sessions;
+    unsigned n_sessions;
+
+    char *state_dir;
+    char *dead_letter_dir;
+    char hostname[256];
+    int state;
+    int dirty;          /* events appended since the last commit */
+    int paused;         /* the queue waits for the spool (spool_full = block) */
+    uint64_t pause_acks; /* sum of cursors when it paused */
+    uint64_t pending_done; /* groups the head event already went to */
+    int sources_left;
+    int all_file;
+    int failed;
+    int handles_inited;
+    int handles_open;
+    int sinks_open;
+    uint64_t started_ms;
+    uint64_t stats_events;
+    uint64_t shutdown_lost; /* events still queued when the spool refused them at stop */
+    uint64_t spool_errors;
+    uint64_t spool_error_log;
+};
+
+/* Appends a stats event to every spool. Loop thread. */
+void ef_pipeline_emit_stats(struct ef_pipeline *p);
+/* /metrics and /health. Loop thread. */
+int ef_pipeline_http_handler(void *ud, const char *path, struct ef_buf *body,
+                             const char **content_type);
+/* A session's counters, live or final. Loop thread. */
+void ef_pipeline_session_stats(struct ef_pipeline *p, unsigned i, struct ef_source_stats *st);
+/* A sink's counters, live or final. Loop thread. */
+void ef_pipeline_sink_stats(struct ef_pipeline *p, unsigned i, struct ef_sink_stats *st);
+
+#endif
