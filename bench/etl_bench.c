@@ -13,6 +13,7 @@
 #include "util/error.h"
 
 #include <stdio.h>
+#include <uv.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -32,12 +33,10 @@ static const char *default_files[] = {
     "testdata/etl/perfview/smallEtlFile.etl",
 };
 
+/* libuv's monotonic clock: portable, where timespec_get is not (mingw + msvcrt). */
 static double now(void)
 {
-    struct timespec ts;
-
-    timespec_get(&ts, TIME_UTC);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+    return (double)uv_hrtime() / 1e9;
 }
 
 static long peak_rss_kib(void)

@@ -41,6 +41,18 @@ pkgs=(
 	curl python3
 	# the HTTP sink's tests (test CA) and bench receiver
 	openssl nginx-light
+	# syslog receivers of the syslog sink's tests (TLS through rsyslog-openssl)
+	rsyslog rsyslog-openssl libivykis0 libnet1 libwrap0
 )
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+# syslog-ng conflicts with rsyslog as a package (both are the system log
+# daemon), so the tests use it unpacked in the user's cache, never installed.
+sng="${HOME}/.cache/etwfwd/syslog-ng"
+if [ ! -x "$sng/usr/sbin/syslog-ng" ]; then
+	tmpd=$(mktemp -d)
+	(cd "$tmpd" && apt-get download -qq syslog-ng-core)
+	mkdir -p "$sng"
+	dpkg-deb -x "$tmpd"/syslog-ng-core_*.deb "$sng"
+	rm -rf "$tmpd"
+fi
 echo "setup-debian: packages ready"

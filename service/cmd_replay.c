@@ -15,6 +15,7 @@
 
 #include "decode/decoder.h"
 #include "decode/embedded.h"
+#include "decode/eventsource.h"
 #include "decode/manifest.h"
 #include "decode/mof.h"
 #include "decode/tlg_source.h"
@@ -131,7 +132,7 @@ static int add(struct replay *rp, int rc, struct ef_schema_source src, const cha
 
 static int load_sources(struct replay *rp, int argc, char **argv)
 {
-    struct ef_schema_source tl, man, emb, mof;
+    struct ef_schema_source tl, man, es, emb, mof;
     struct ef_buf err;
     int i, rc;
 
@@ -151,6 +152,9 @@ static int load_sources(struct replay *rp, int argc, char **argv)
         else
             rc = add(rp, 0, man, "manifest source");
     }
+    /* EventSource manifests in the trace: after --manifest files, which win. */
+    if (rc == 0)
+        rc = add(rp, ef_es_source_create(NULL, &es), es, "EventSource source");
     if (rc == 0)
         rc = add(rp, ef_embedded_source_create(0, &emb), emb, "embedded source");
     if (rc == 0 && (rc = ef_mof_source_new(&mof)) == 0) {

@@ -65,6 +65,10 @@ int ef_manifest_source_find(const struct ef_manifest_source *m, const struct ef_
 const struct ef_provider_info *ef_manifest_source_provider(const struct ef_manifest_source *m,
                                                            const char *name);
 
+/* Finds a provider by GUID: NULL if none. The owner thread. */
+const struct ef_provider_info *
+ef_manifest_source_provider_by_guid(const struct ef_manifest_source *m, const struct ef_guid *guid);
+
 void ef_manifest_source_stats(const struct ef_manifest_source *m, struct ef_manifest_stats *out);
 
 #endif

@@ -94,6 +94,18 @@ const struct ef_provider_info *ef_manifest_source_provider(const struct ef_manif
     return NULL;
 }
 
+const struct ef_provider_info *
+ef_manifest_source_provider_by_guid(const struct ef_manifest_source *m, const struct ef_guid *guid)
+{
+    uint32_t i;
+
+    for (i = 0; i < m->provider_count; i++) {
+        if (ef_guid_equal(&m->providers[i]->guid, guid))
+            return m->providers[i];
+    }
+    return NULL;
+}
+
 void ef_manifest_source_stats(const struct ef_manifest_source *m, struct ef_manifest_stats *out)
 {
     *out = m->stats;

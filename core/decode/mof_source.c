@@ -14,6 +14,7 @@
 #include "decode/mof_internal.h"
 #include "util/error.h"
 #include "util/file.h"
+#include "util/guid.h"
 
 #define MAX_FILE_SIZE (64u << 20)
 #define MAX_ARENA     (256u << 20)
@@ -46,8 +47,41 @@ static int cmp_key(const struct ef_guid *g, uint8_t type, uint8_t version,
     return 0;
 }
 
+/*
+ * Kernel events logged under one group's hook but described by another
+ * group's class. The image load event is hook 0x030A (WMI_LOG_TYPE_PROCESS_
+ * LOAD_IMAGE: the process group with type LOAD), so its records carry the
+ * Process GUID, while its layout is the Image_Load class (Image group); TDH
+ * and PerfView decode it so.
+ */
+static const struct {
+    struct ef_guid from;
+    uint8_t type;
+    struct ef_guid to;
+} group_alias[] = {
+    {{0x3d6fa8d0, 0xfe05, 0x11d0, {0x9d, 0xda, 0x00, 0xc0, 0x4f, 0xd7, 0xba, 0x7c}},
+     10,
+     {0x2cb15d1d, 0x5fc1, 0x11d2, {0xab, 0xe1, 0x00, 0xa0, 0xc9, 0x11, 0xf5, 0x18}}},
+};
+
+static int find_exact_group(const struct ef_mof_source *m, const struct ef_guid *group,
+                            uint8_t type, uint8_t version, const struct ef_schema **out);
+
 int ef_mof_source_find(const struct ef_mof_source *m, const struct ef_guid *group, uint8_t type,
                        uint8_t version, const struct ef_schema **out)
+{
+    size_t i;
+    int rc = find_exact_group(m, group, type, version, out);
+
+    for (i = 0; rc == EF_ENOENT && i < sizeof(group_alias) / sizeof(group_alias[0]); i++) {
+        if (group_alias[i].type == type && ef_guid_equal(&group_alias[i].from, group))
+            rc = find_exact_group(m, &group_alias[i].to, type, version, out);
+    }
+    return rc;
+}
+
+static int find_exact_group(const struct ef_mof_source *m, const struct ef_guid *group,
+                            uint8_t type, uint8_t version, const struct ef_schema **out)
 {
     uint32_t lo = 0, hi = m->count, mid;
     const struct mof_built_schema *e;

@@ -208,8 +208,7 @@ static int append_sd_param(struct ef_buf *b, const char *name, const struct ef_s
 }
 
 /* Event time "YYYY-MM-DDTHH:MM:SS[.f+]Z" checked; fills the parts. */
-static int parse_time(const struct ef_syslog_meta *m, int t[6], const char **frac,
-                      size_t *nfrac)
+static int parse_time(const struct ef_syslog_meta *m, int t[6], const char **frac, size_t *nfrac)
 {
     static const char pat[] = "dddd-dd-ddTdd:dd:dd";
     const char *p = m->v[EF_SLF_TIME].p;
@@ -253,8 +252,7 @@ static int header_5424(struct ef_syslog_fmt *f, const struct ef_syslog_meta *m, 
     rc = ef_buf_appendf(b, "<%d>1 ", pri);
     if (rc == 0 && parse_time(m, t, &frac, &nfrac)) {
         /* TIME-SECFRAC has at most 6 digits; ETW's 100 ns precision is cut. */
-        rc = ef_buf_appendf(b, "%04d-%02d-%02dT%02d:%02d:%02d", t[0], t[1], t[2], t[3], t[4],
-                            t[5]);
+        rc = ef_buf_appendf(b, "%04d-%02d-%02dT%02d:%02d:%02d", t[0], t[1], t[2], t[3], t[4], t[5]);
         if (rc == 0 && nfrac)
             rc = ef_buf_appendf(b, ".%.*s", (int)(nfrac > 6 ? 6 : nfrac), frac);
         if (rc == 0)
@@ -264,8 +262,8 @@ static int header_5424(struct ef_syslog_fmt *f, const struct ef_syslog_meta *m, 
     }
     if (rc == 0 && m->v[EF_SLF_COMPUTER].p && m->v[EF_SLF_COMPUTER].n) {
         char host[EF_SYSLOG_MAX_HOSTNAME + 1];
-        size_t n = json_unescape(m->v[EF_SLF_COMPUTER].p, m->v[EF_SLF_COMPUTER].n, host,
-                                 sizeof(host));
+        size_t n =
+            json_unescape(m->v[EF_SLF_COMPUTER].p, m->v[EF_SLF_COMPUTER].n, host, sizeof(host));
 
         rc = n ? append_token(b, host, n) : ef_buf_append_str(b, f->hostname);
     } else if (rc == 0) {
@@ -332,8 +330,8 @@ static int header_3164(struct ef_syslog_fmt *f, const struct ef_syslog_meta *m, 
                         t[5]);
     if (rc == 0 && m->v[EF_SLF_COMPUTER].p && m->v[EF_SLF_COMPUTER].n) {
         char host[EF_SYSLOG_MAX_HOSTNAME + 1];
-        size_t n = json_unescape(m->v[EF_SLF_COMPUTER].p, m->v[EF_SLF_COMPUTER].n, host,
-                                 sizeof(host));
+        size_t n =
+            json_unescape(m->v[EF_SLF_COMPUTER].p, m->v[EF_SLF_COMPUTER].n, host, sizeof(host));
 
         rc = n ? append_token(b, host, n) : ef_buf_append_str(b, f->hostname);
     } else if (rc == 0) {

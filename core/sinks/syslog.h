@@ -67,10 +67,10 @@ struct ef_syslog_fmt {
     int facility; /* 0-23 */
     int framing;  /* enum ef_syslog_framing, or EF_SYSLOG_FRAME_NONE (UDP) */
     size_t max_size;
-    int oversize;                                /* enum ef_oversize */
-    char hostname[EF_SYSLOG_MAX_HOSTNAME + 1];   /* when the event names no computer */
-    unsigned long self_pid;                      /* when the event has no process id */
-    struct ef_buf hdr;                           /* scratch, ef_buf_init'ed by the owner */
+    int oversize;                              /* enum ef_oversize */
+    char hostname[EF_SYSLOG_MAX_HOSTNAME + 1]; /* when the event names no computer */
+    unsigned long self_pid;                    /* when the event has no process id */
+    struct ef_buf hdr;                         /* scratch, ef_buf_init'ed by the owner */
 };
 
 #define EF_SYSLOG_FRAME_NONE 2

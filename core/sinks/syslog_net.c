@@ -68,6 +68,7 @@ struct job {
     size_t cap_ev;
     uint64_t truncated;
     int writing;
+    int sent; /* UDP: every datagram went out; completes from the defer handle */
     uv_write_t wreq;
     uv_udp_send_t ureq;
 };
@@ -94,6 +95,8 @@ struct slsink {
     uv_getaddrinfo_t gai;
     int resolving, resolve_stale;
     struct ef_timer timer;
+    uv_idle_t defer; /* completes synchronously sent UDP jobs on the loop's next turn */
+    int defer_open;
 
     struct job *q_head, *q_tail; /* jobs in order, queued or writing */
     struct job *free_jobs;
@@ -134,6 +137,7 @@ static struct job *job_get(struct slsink *s)
     j->n_msgs = j->next_msg = 0;
     j->truncated = 0;
     j->writing = 0;
+    j->sent = 0;
     if (j->verdict)
         free(j->verdict);
     free(j->reasons);
@@ -318,8 +322,8 @@ static void fail_conn(struct slsink *s, int rc, const char *why)
 
     snprintf(reason, sizeof(reason), "syslog %s:%s: %s (%s)", s->host, s->port, why,
              ef_strerror(rc));
-    EF_LOG_EVERY(s->log_count, LOG_EVERY_N, EF_LOG_WARN, MOD, "sink %s: %s",
-                 ef_sink_name(s->sink), reason);
+    EF_LOG_EVERY(s->log_count, LOG_EVERY_N, EF_LOG_WARN, MOD, "sink %s: %s", ef_sink_name(s->sink),
+                 reason);
     s->st.disconnects++;
     if (s->conn)
         drop_conn(s, s->conn);
@@ -351,8 +355,7 @@ static void on_timeout(struct ef_timer *t)
 {
     struct slsink *s = t->data;
 
-    fail_conn(s, EF_ETIMEDOUT,
-              s->conn && s->conn->ready ? "write timed out" : "connect timed out");
+    fail_conn(s, EF_ETIMEDOUT, s->conn && s->conn->ready ? "write timed out" : "connect timed out");
 }
 
 static void on_raw_written(uv_write_t *w, int status)
@@ -610,6 +613,28 @@ static void on_written(uv_write_t *w, int status)
 
 static void udp_continue(struct slsink *s, struct conn *c, struct job *j);
 
+/*
+ * An idle handle, not a 0 ms timer: a timer started from a timer callback
+ * runs in the same pass, so the receiver would never get a turn; idle
+ * callbacks started now run on the next turn, after the loop polled I/O.
+ */
+static void on_defer(uv_idle_t *h)
+{
+    struct slsink *s = h->data;
+    struct job *j;
+    size_t n = 0;
+
+    uv_idle_stop(h);
+    /*
+     * In order: the sent jobs at the head of the queue, only those sent
+     * before this turn (a completion sends the next batch at once).
+     */
+    for (j = s->q_head; j && j->sent; j = j->next)
+        n++;
+    while (n-- > 0 && (j = s->q_head) && j->sent)
+        finish(s, j, 1, NULL);
+}
+
 static void on_udp_sent(uv_udp_send_t *r, int status)
 {
     struct job *j = r->data;
@@ -651,7 +676,13 @@ static void udp_continue(struct slsink *s, struct conn *c, struct job *j)
     }
     if (!c->writes)
         ef_timer_stop(s->clock, &s->timer);
-    finish(s, j, 1, NULL);
+    /*
+     * Completing here would recurse (the completion sends the next batch,
+     * which completes at once...) and starve the receiver on loopback; the
+     * loop's next turn completes it instead.
+     */
+    j->sent = 1;
+    uv_idle_start(&s->defer, on_defer);
 }
 
 static void start_write(struct slsink *s, struct conn *c, struct job *j)
@@ -772,16 +803,24 @@ static void free_sink(struct slsink *s)
 
 static void maybe_closed(struct slsink *s)
 {
-    void (*done)(struct ef_sink *sink);
+    void (*done)(struct ef_sink * sink);
     struct ef_sink *sink;
 
-    if (!s->closing || s->resolving || s->conns_alive)
+    if (!s->closing || s->resolving || s->conns_alive || s->defer_open)
         return;
     done = s->closed_cb;
     sink = s->sink;
     free_sink(s);
     if (done)
         done(sink);
+}
+
+static void on_defer_closed(uv_handle_t *h)
+{
+    struct slsink *s = h->data;
+
+    s->defer_open = 0;
+    maybe_closed(s);
 }
 
 static void syslog_close(void *state, void (*done)(struct ef_sink *sink))
@@ -797,6 +836,8 @@ static void syslog_close(void *state, void (*done)(struct ef_sink *sink))
         (void)uv_cancel((uv_req_t *)&s->gai);
     if (s->conn)
         drop_conn(s, s->conn);
+    if (s->defer_open)
+        uv_close((uv_handle_t *)&s->defer, on_defer_closed);
     maybe_closed(s);
 }
 
@@ -829,8 +870,7 @@ static int syslog_open(struct ef_sink *sink, const struct ef_sink_cfg *cfg, uv_l
     s->transport = cfg->transport;
     ef_buf_init(&s->fmt.hdr, 64 * 1024);
     ef_timer_init(&s->timer, on_timeout, s);
-    rc = ef_syslog_split_address(cfg->address, s->host, sizeof(s->host), s->port,
-                                 sizeof(s->port));
+    rc = ef_syslog_split_address(cfg->address, s->host, sizeof(s->host), s->port, sizeof(s->port));
     if (rc < 0) {
         ef_log_error(MOD, "sink %s: address \"%s\" is not host:port", cfg->name,
                      cfg->address ? cfg->address : "");
@@ -868,6 +908,14 @@ static int syslog_open(struct ef_sink *sink, const struct ef_sink_cfg *cfg, uv_l
                         "anyone in the path can read and change the events",
                         cfg->name);
     }
+    /* Last: from here on the sink owns a handle and only close() frees it. */
+    rc = uv_idle_init(loop, &s->defer);
+    if (rc < 0) {
+        rc = EF_ESYS;
+        goto out;
+    }
+    s->defer.data = s;
+    s->defer_open = 1;
     *state = s;
     s = NULL;
 out:
@@ -894,11 +942,9 @@ static void syslog_stats(void *state, struct ef_buf *out)
                    n, (unsigned long long)s->st.messages, n, (unsigned long long)s->st.bytes, n,
                    (unsigned long long)s->st.truncated, n,
                    (unsigned long long)s->st.oversize_rejected, n,
-                   (unsigned long long)s->st.connects, n,
-                   (unsigned long long)s->st.connect_errors, n,
-                   (unsigned long long)s->st.disconnects, n,
-                   (unsigned long long)s->st.write_errors, n,
-                   (unsigned long long)s->st.tls_errors);
+                   (unsigned long long)s->st.connects, n, (unsigned long long)s->st.connect_errors,
+                   n, (unsigned long long)s->st.disconnects, n,
+                   (unsigned long long)s->st.write_errors, n, (unsigned long long)s->st.tls_errors);
 }
 
 void ef_syslog_sink_get_stats(void *state, struct ef_syslog_sink_stats *st)

@@ -142,8 +142,7 @@ int ef_tls_new(struct ef_tls_ctx *ctx, const char *host, struct ef_tls **out)
     SSL_set_bio(t->ssl, t->rbio, t->wbio);
     SSL_set_connect_state(t->ssl);
     if (is_ip_literal(host)) {
-        if (ctx->verify &&
-            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(t->ssl), host) != 1) {
+        if (ctx->verify && X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(t->ssl), host) != 1) {
             rc = EF_EINVAL;
             goto out;
         }

@@ -226,9 +226,6 @@ KERNEL_OPCODE = {
 }
 # Kernel counts that differ, and why.
 KERNEL_COUNT_KNOWN = {
-    "Windows Kernel/Image/Load":
-        "hook 0x030A (process group, type LOAD) is the Image_Load class; the MOF source "
-        "does not map it yet: these 57 events come out raw",
     "Windows Kernel/PerfInfo/Sample": "PerfView counts only some of the 88809 samples",
     "Windows Kernel/SysConfig/BuildInfo": "SystemConfig types with no class in the MOF file",
     "Windows Kernel/SysConfig/Opcode(37)": "same",

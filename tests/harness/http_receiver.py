@@ -123,9 +123,15 @@ class Receiver:
             return self._reset(h)
         raw = h.rfile.read(n)
         if self.count_only:
+            body = gzip.decompress(raw) if h.headers.get("Content-Encoding") == "gzip" else raw
+            n = body.count(b"\n") // (2 if self.fmt == "es-bulk" else 1)
             with self.lock:
-                self.counted += raw.count(b"\n") // (2 if self.fmt == "es-bulk" else 1)
-            return self._reply(h, 200, b"{}")
+                self.counted += n
+            out = b"{}"
+            if self.fmt == "es-bulk":
+                out = (b'{"took":1,"errors":false,"items":[' +
+                       b",".join([b'{"create":{"status":201}}'] * n) + b"]}")
+            return self._reply(h, 200, out)
         body = gzip.decompress(raw) if h.headers.get("Content-Encoding") == "gzip" else raw
         events, meta = split_events(self.fmt, body)
         rec = {"action": action, "status": None, "n": len(events),

@@ -155,6 +155,10 @@ START_TEST(process_typegroup1)
     s = get(PROCESS_GUID, 1, 1);
     ck_assert_str_eq(s->event_name, "Process_V1_TypeGroup1");
     ck_assert_str_eq(s->fields[0].name, "PageDirectoryBase");
+    /* Hook 0x030A: an image load logged under the Process group. */
+    s = get(PROCESS_GUID, 10, 2);
+    ck_assert_str_eq(s->event_name, "Image_Load");
+    ck_assert_str_eq(s->opcode_name, "Load");
     /* Process_TypeGroup2: extension("SizeT") fields. */
     s = get(PROCESS_GUID, 32, 2);
     ck_assert_str_eq(s->fields[4].name, "PeakVirtualSize");

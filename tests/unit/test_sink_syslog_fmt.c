@@ -18,7 +18,8 @@
 static const char native_ev[] =
     "{\"System\":{\"Provider\":{\"Name\":\"Microsoft-Windows-Kernel-Process\","
     "\"Guid\":\"{22FB2CD6-0E7B-422B-A0C7-2FAD1FD0E716}\"},\"EventID\":1,\"Version\":3,"
-    "\"Level\":{\"Value\":4,\"Name\":\"Information\"},\"Task\":{\"Value\":1,\"Name\":\"ProcessStart\"},"
+    "\"Level\":{\"Value\":4,\"Name\":\"Information\"},\"Task\":{\"Value\":1,\"Name\":"
+    "\"ProcessStart\"},"
     "\"Keywords\":{\"Value\":\"0x10\",\"Name\":[\"A\",\"B\"]},"
     "\"TimeCreated\":{\"SystemTime\":\"2026-11-26T06:05:38.1234567Z\"},"
     "\"Execution\":{\"ProcessID\":4,\"ThreadID\":8,\"ProcessorID\":2},"
@@ -27,7 +28,8 @@ static const char native_ev[] =
 
 static const char ecs_ev[] =
     "{\"@timestamp\":\"2026-01-02T03:04:05.5Z\",\"event\":{\"kind\":\"event\",\"code\":\"7\","
-    "\"provider\":\"P]x\",\"severity\":2},\"log\":{\"level\":\"error\"},\"host\":{\"name\":\"h b\"},"
+    "\"provider\":\"P]x\",\"severity\":2},\"log\":{\"level\":\"error\"},\"host\":{\"name\":\"h "
+    "b\"},"
     "\"winlog\":{\"provider_name\":\"P]x\\\"q\\\\\",\"provider_guid\":\"{00000000-0000-0000-0000-"
     "000000000001}\",\"event_id\":\"7\",\"process\":{\"pid\":99,\"thread\":{\"id\":1}},"
     "\"session\":\"s\\u00e9\",\"event_data\":{\"x\":[1,{\"y\":2}]}}}";
@@ -70,7 +72,8 @@ static const struct {
      "guid=\"{00000000-0000-0000-0000-000000000001}\" eventId=\"7\" session=\"s\xc3\xa9\"] {"},
     {"{\"x\":1}", EF_SYSLOG_RFC5424, EF_SYSLOG_FRAME_NONE,
      "<134>1 - fallback etwfwd 4242 - [etw@32473] {"},
-    {native_ev, EF_SYSLOG_RFC3164, EF_SYSLOG_FRAME_NONE, "<134>Nov 26 06:05:38 HOST-1 etwfwd[4]: {"},
+    {native_ev, EF_SYSLOG_RFC3164, EF_SYSLOG_FRAME_NONE,
+     "<134>Nov 26 06:05:38 HOST-1 etwfwd[4]: {"},
     {ecs_ev, EF_SYSLOG_RFC3164, EF_SYSLOG_FRAME_NONE, "<131>Jan  2 03:04:05 h_b etwfwd[99]: {"},
 };
 
@@ -250,8 +253,8 @@ START_TEST(split_address)
     } ok[] = {{"127.0.0.1:514", "127.0.0.1", "514"},
               {"[::1]:6514", "::1", "6514"},
               {"siem.example:601", "siem.example", "601"}};
-    static const char *const bad[] = {"", "host", "host:", ":514", "::1:514",
-                                      "h:0", "h:65536", "h:5x", "[::1]514"};
+    static const char *const bad[] = {"",    "host",    "host:", ":514",    "::1:514",
+                                      "h:0", "h:65536", "h:5x",  "[::1]514"};
     char host[64], port[8];
     size_t i;
 

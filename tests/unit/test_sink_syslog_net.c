@@ -248,16 +248,22 @@ static void append_events(struct fx *x, int from, int n, size_t pad)
     ef_sinkdrv_flush(x->s);
 }
 
-/* Splits the received octet-counted stream (or LF lines) into messages; counts per "n". */
-static size_t parse_rx(struct fx *x, int lf, int *seen, int max_n, int check_order)
+/*
+ * Splits the received octet-counted stream (or LF lines) into messages and
+ * counts them per "n". Plain checks, no ck_assert: this runs on every loop
+ * turn while waiting. *bad gets a description of the first problem.
+ */
+static size_t parse_rx(struct fx *x, int lf, int *seen, int max_n, const char **bad)
 {
     const char *p = x->rx.data.data, *end = p + x->rx.data.len;
     size_t count = 0;
     int last = -1;
 
+    *bad = NULL;
     while (p && p < end) {
         const char *msg, *q;
         size_t len;
+        int n;
 
         if (lf) {
             q = memchr(p, '\n', (size_t)(end - p));
@@ -276,19 +282,20 @@ static size_t parse_rx(struct fx *x, int lf, int *seen, int max_n, int check_ord
             len = l;
             p = msg + len;
         }
-        ck_assert_msg(len > 7 && memcmp(msg, "<131>1 ", 7) == 0, "bad message %.*s", (int)len,
-                      msg);
-        q = strstr(msg, "\"n\":");
-        ck_assert_ptr_nonnull(q);
-        {
-            int n = atoi(q + 4);
-
-            ck_assert_int_lt(n, max_n);
-            seen[n]++;
-            if (check_order)
-                ck_assert_int_gt(n, last);
-            last = n;
+        if (len <= 7 || memcmp(msg, "<131>1 ", 7) != 0) {
+            *bad = "a message without <131>1";
+            break;
         }
+        q = strstr(msg, "\"n\":");
+        n = q && q < msg + len ? atoi(q + 4) : -1;
+        if (n < 0 || n >= max_n) {
+            *bad = "a message without a valid n";
+            break;
+        }
+        seen[n]++;
+        if (n <= last)
+            *bad = "out of order";
+        last = n;
         count++;
     }
     return count;
@@ -297,16 +304,36 @@ static size_t parse_rx(struct fx *x, int lf, int *seen, int max_n, int check_ord
 struct wait_rx {
     struct fx *x;
     int lf;
+    size_t parsed_len; /* rx bytes at the last parse */
+    size_t count;
 };
 
 static int rx_has_all(void *ud)
 {
     struct wait_rx *w = ud;
     static int seen[MAX_EVENTS];
+    const char *bad;
+
+    if (w->x->rx.data.len != w->parsed_len) {
+        memset(seen, 0, sizeof(seen));
+        w->count = parse_rx(w->x, w->lf, seen, MAX_EVENTS, &bad);
+        w->parsed_len = w->x->rx.data.len;
+    }
+    return ef_spool_cursor(w->x->sp, 0) >= w->x->last_seq && w->count >= w->x->want;
+}
+
+/* Parses everything received and checks each of events 0..n-1 came once, in order. */
+static void check_once(struct fx *x, int lf, int n, int skip)
+{
+    static int seen[MAX_EVENTS];
+    const char *bad;
+    int i;
 
     memset(seen, 0, sizeof(seen));
-    return ef_spool_cursor(w->x->sp, 0) >= w->x->last_seq &&
-           parse_rx(w->x, w->lf, seen, MAX_EVENTS, 0) >= w->x->want;
+    ck_assert_uint_eq(parse_rx(x, lf, seen, MAX_EVENTS, &bad), (size_t)(skip >= 0 ? n - 1 : n));
+    ck_assert_msg(bad == NULL, "%s", bad ? bad : "");
+    for (i = 0; i < n; i++)
+        ck_assert_int_eq(seen[i], i == skip ? 0 : 1);
 }
 
 static struct ef_syslog_sink_stats sstats(struct fx *x)
@@ -327,22 +354,23 @@ static const struct {
 
 START_TEST(delivers_each_event_once)
 {
-    static int seen[MAX_EVENTS];
     struct fx x;
-    struct wait_rx w = {&x, 0};
-    int port, i, n = transports[_i].transport == EF_SYSLOG_UDP ? 300 : 1500;
+    struct wait_rx w = {&x, 0, 0, 0};
+    int port, n = transports[_i].transport == EF_SYSLOG_UDP ? 200 : 1500;
 
     fx_init(&x, transports[_i].transport, transports[_i].framing);
+    if (transports[_i].transport == EF_SYSLOG_UDP) {
+        /* Small bursts: a datagram the receiver's buffer cannot hold is gone. */
+        x.cfg.batch_max_events = 10;
+        x.cfg.in_flight = 1;
+    }
     w.lf = transports[_i].transport == EF_SYSLOG_TCP && transports[_i].framing == EF_SYSLOG_LF;
     port = rx_listen(&x, transports[_i].transport == EF_SYSLOG_UDP, 0);
     ck_assert_int_eq(fx_open(&x, port), 0);
     append_events(&x, 0, n, 100);
     x.want = (size_t)n;
     ck_assert(th_run_until(&x.loop, rx_has_all, &w, 1000000));
-    memset(seen, 0, sizeof(seen));
-    ck_assert_uint_eq(parse_rx(&x, w.lf, seen, MAX_EVENTS, 1), (size_t)n);
-    for (i = 0; i < n; i++)
-        ck_assert_int_eq(seen[i], 1);
+    check_once(&x, w.lf, n, -1);
     ck_assert_uint_eq(sstats(&x).messages, (uint64_t)n);
     ck_assert_uint_eq(sstats(&x).connects, 1);
     fx_fini(&x);
@@ -358,10 +386,9 @@ static int sink_disconnected(void *ud)
 
 START_TEST(reconnects_after_server_closes)
 {
-    static int seen[MAX_EVENTS];
     struct fx x;
-    struct wait_rx w = {&x, 0};
-    int port, i;
+    struct wait_rx w = {&x, 0, 0, 0};
+    int port;
 
     fx_init(&x, EF_SYSLOG_TCP, EF_SYSLOG_OCTET_COUNTING);
     port = rx_listen(&x, 0, 0);
@@ -376,10 +403,7 @@ START_TEST(reconnects_after_server_closes)
     append_events(&x, 50, 50, 10);
     x.want = 100;
     ck_assert(th_run_until(&x.loop, rx_has_all, &w, 1000000));
-    memset(seen, 0, sizeof(seen));
-    ck_assert_uint_eq(parse_rx(&x, 0, seen, MAX_EVENTS, 1), 100);
-    for (i = 0; i < 100; i++)
-        ck_assert_int_eq(seen[i], 1);
+    check_once(&x, 0, 100, -1);
     ck_assert_uint_eq(sstats(&x).connects, 2);
     fx_fini(&x);
 }
@@ -396,11 +420,10 @@ static int attempt_over(void *ud)
 
 START_TEST(refused_is_retried_until_the_server_is_back)
 {
-    static int seen[MAX_EVENTS];
     struct fx x;
-    struct wait_rx w = {&x, 0};
+    struct wait_rx w = {&x, 0, 0, 0};
     struct ef_sink_stats st;
-    int port, i, rounds;
+    int port, rounds;
 
     fx_init(&x, EF_SYSLOG_TCP, EF_SYSLOG_OCTET_COUNTING);
     /* A port that was just free: nothing listens there now. */
@@ -423,10 +446,7 @@ START_TEST(refused_is_retried_until_the_server_is_back)
     ef_clock_advance(&x.clock, ef_clock_next_due(&x.clock) - ef_clock_now(&x.clock));
     x.want = 30;
     ck_assert(th_run_until(&x.loop, rx_has_all, &w, 1000000));
-    memset(seen, 0, sizeof(seen));
-    ck_assert_uint_eq(parse_rx(&x, 0, seen, MAX_EVENTS, 1), 30);
-    for (i = 0; i < 30; i++)
-        ck_assert_int_eq(seen[i], 1);
+    check_once(&x, 0, 30, -1);
     ef_sinkdrv_get_stats(x.s, &st);
     ck_assert_uint_gt(st.retried, 0);
     fx_fini(&x);
@@ -435,9 +455,8 @@ END_TEST
 
 START_TEST(oversize_is_dead_lettered)
 {
-    static int seen[MAX_EVENTS];
     struct fx x;
-    struct wait_rx w = {&x, 0};
+    struct wait_rx w = {&x, 0, 0, 0};
     struct ef_sink_stats st;
     char path[1200];
     char *dl;
@@ -454,9 +473,7 @@ START_TEST(oversize_is_dead_lettered)
     append_events(&x, 6, 4, 10);
     x.want = 9;
     ck_assert(th_run_until(&x.loop, rx_has_all, &w, 1000000));
-    memset(seen, 0, sizeof(seen));
-    ck_assert_uint_eq(parse_rx(&x, 0, seen, MAX_EVENTS, 1), 9);
-    ck_assert_int_eq(seen[5], 0);
+    check_once(&x, 0, 10, 5);
     ck_assert_uint_eq(sstats(&x).oversize_rejected, 1);
     ef_sinkdrv_get_stats(x.s, &st);
     ck_assert_uint_eq(st.dead_lettered, 1);
