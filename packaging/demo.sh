@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Sets up a Debian 12 machine, builds etwfwd natively and runs its main job
-# on this platform. Today that is the command-line front end; as replay and
-# the pipeline land, this replays a trace through them (see README).
+# Sets up a Debian 12 machine, builds etwfwd natively and runs its main job:
+# a trace replayed through the pipeline (spool -> file sink), then the stats.
+#
+# Usage: packaging/demo.sh [FILE.etl [MANIFEST]]
+# With no file, the sample trace ../shared/testdata/etl/tx/HTTP_Server.etl
+# (and its manifest) is used when present.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -9,5 +12,41 @@ cd "$here"
 build=$here/build-native
 [ -f "$build/build.ninja" ] || meson setup "$build" >/dev/null
 ninja -C "$build" >/dev/null
-"$build/service/etwfwd" version
-"$build/service/etwfwd" --help
+etwfwd=$build/service/etwfwd
+"$etwfwd" version
+
+trace=${1:-}
+manifest=${2:-}
+if [ -z "$trace" ]; then
+	trace=$here/../shared/testdata/etl/tx/HTTP_Server.etl
+	manifest=$here/../shared/testdata/etl/tx/HTTP_Server.man
+fi
+if [ ! -f "$trace" ]; then
+	echo "demo: no trace at $trace; run: packaging/demo.sh FILE.etl [MANIFEST]" >&2
+	exit 1
+fi
+demo=$build/demo
+rm -rf "$demo"
+mkdir -p "$demo"
+cat >"$demo/etwfwd.ini" <<CONF
+[service]
+state_dir = $demo/state
+metrics_listen =
+stats_interval = 1h
+
+[session:demo]
+kind = file
+path = $trace
+
+[sink:out]
+type = file
+path = $demo/events.ndjson
+CONF
+args=(replay "$trace" -c "$demo/etwfwd.ini")
+[ -n "$manifest" ] && [ -f "$manifest" ] && args+=(--manifest "$manifest")
+echo "demo: $etwfwd ${args[*]}"
+"$etwfwd" "${args[@]}" 2>"$demo/run.log" || { cat "$demo/run.log" >&2; exit 1; }
+grep -E '^(session|sink|stats) ' "$demo/run.log"
+echo "demo: $(wc -l <"$demo/events.ndjson") lines in $demo/events.ndjson (the last one is the stats event); the first:"
+head -c 600 "$demo/events.ndjson"
+echo

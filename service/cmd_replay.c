@@ -4,7 +4,8 @@
  *
  * Reads a trace with the portable reader, decodes every record with the
  * schema sources in DESIGN.md's order (TraceLogging metadata, manifests,
- * schemas embedded in the trace, kernel MOF) and writes one JSON object per
+ * EventSource manifests sent in the trace, schemas embedded in the trace,
+ * kernel MOF) and writes one JSON object per
  * line to stdout: a stable contract for users and tests. A summary goes to
  * stderr: events, decoded, no schema, decode errors, and the same per
  * provider. Exit 0 when the file was read to its end (events that could not

@@ -142,7 +142,7 @@ int ef_run_config(const char *conf, int follow, const char *replay_file,
     uv_run(&loop, UV_RUN_DEFAULT);
     if (r.p) {
         ef_pipeline_print_summary(r.p, stderr);
-        exit_code = rc == EF_ECONFIG ? EF_EXIT_USAGE
+        exit_code = rc == EF_ECONFIG                    ? EF_EXIT_USAGE
                     : rc < 0 || ef_pipeline_failed(r.p) ? EF_EXIT_FAILURE
                                                         : EF_EXIT_OK;
         ef_pipeline_free(r.p);

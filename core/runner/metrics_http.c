@@ -124,13 +124,20 @@ static void on_written(uv_write_t *wr, int status)
 static const char *reason(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 413: return "Content Too Large";
-    case 503: return "Service Unavailable";
-    default: return "Error";
+    case 200:
+        return "OK";
+    case 400:
+        return "Bad Request";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 413:
+        return "Content Too Large";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Error";
     }
 }
 
@@ -296,9 +303,8 @@ int ef_http_server_start(uv_loop_t *loop, const char *listen, ef_http_handler_fn
         len = sizeof(ss);
         *port_out = port;
         if (uv_tcp_getsockname(&srv->listener, (struct sockaddr *)&ss, &len) == 0)
-            *port_out = ss.ss_family == AF_INET6
-                            ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
-                            : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+            *port_out = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                                                 : ntohs(((struct sockaddr_in *)&ss)->sin_port);
     }
     *out = srv;
     return 0;

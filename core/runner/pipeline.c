@@ -36,15 +36,19 @@ static const struct ef_sink_ops *sink_ops(int type)
 {
     switch (type) {
 #ifdef HAVE_FILE_SINK
-    case EF_SINK_FILE: return &ef_sink_file_ops;
+    case EF_SINK_FILE:
+        return &ef_sink_file_ops;
 #endif
 #ifdef HAVE_HTTP_SINK
-    case EF_SINK_HTTP: return &ef_sink_http_ops;
+    case EF_SINK_HTTP:
+        return &ef_sink_http_ops;
 #endif
 #ifdef HAVE_SYSLOG_SINK
-    case EF_SINK_SYSLOG: return &ef_sink_syslog_ops;
+    case EF_SINK_SYSLOG:
+        return &ef_sink_syslog_ops;
 #endif
-    default: return NULL;
+    default:
+        return NULL;
     }
 }
 
@@ -165,9 +169,10 @@ static void stop_sinks(struct ef_pipeline *p)
             continue;
         ef_sinkdrv_get_stats(s->drv, &s->last);
         if (s->last.backlog)
-            ef_log_warn("pipeline", "sink %s: %llu events not delivered at stop; they stay in "
-                        "the spool for the next start", s->cfg->name,
-                        (unsigned long long)s->last.backlog);
+            ef_log_warn("pipeline",
+                        "sink %s: %llu events not delivered at stop; they stay in "
+                        "the spool for the next start",
+                        s->cfg->name, (unsigned long long)s->last.backlog);
         ef_sinkdrv_stop(s->drv, on_sink_stopped, p);
         s->drv = NULL;
     }
@@ -581,8 +586,10 @@ static int set_sessions(struct ef_pipeline *p)
         const struct ef_session_cfg *sc = p->cfg->sessions[i];
 
         if (sc->kind != EF_SESSION_FILE) {
-            ef_log_error("pipeline", "session %s: only kind = file sessions run in this build "
-                         "(real-time ETW sessions come with the Windows consumer)", sc->name);
+            ef_log_error("pipeline",
+                         "session %s: only kind = file sessions run in this build "
+                         "(real-time ETW sessions come with the Windows consumer)",
+                         sc->name);
             return EF_ECONFIG;
         }
         p->sessions[i].cfg = sc;
@@ -683,9 +690,8 @@ static int start_handles(struct ef_pipeline *p)
     ef_timer_init(&p->stats_timer, on_stats_timer, p);
     ef_timer_init(&p->shutdown_timer, on_shutdown_timeout, p);
     memset(&qo, 0, sizeof(qo));
-    qo.max_events = p->cfg->service.queue_max_events > 0
-                        ? (uint64_t)p->cfg->service.queue_max_events
-                        : 0;
+    qo.max_events =
+        p->cfg->service.queue_max_events > 0 ? (uint64_t)p->cfg->service.queue_max_events : 0;
     qo.max_bytes = p->cfg->service.queue_max_bytes;
     qo.drain = drain;
     qo.drain_ud = p;
@@ -714,8 +720,8 @@ int ef_pipeline_start(uv_loop_t *loop, const struct ef_pipeline_options *opt,
     p->o = *opt;
     p->cfg = opt->cfg;
     p->state = P_RUNNING;
-    p->state_dir = strdup(sv->state_dir && *sv->state_dir ? sv->state_dir
-                                                          : ef_pipeline_default_state_dir());
+    p->state_dir =
+        strdup(sv->state_dir && *sv->state_dir ? sv->state_dir : ef_pipeline_default_state_dir());
     p->dead_letter_dir = p->state_dir ? join(p->state_dir, "dead-letter") : NULL;
     if (!p->dead_letter_dir)
         return EF_ENOMEM;
@@ -749,8 +755,8 @@ int ef_pipeline_start(uv_loop_t *loop, const struct ef_pipeline_options *opt,
                     p->http_port);
     }
     ef_timer_start(&p->clock, &p->tick, 1000);
-    ef_timer_start(&p->clock, &p->stats_timer, sv->stats_interval_ms ? sv->stats_interval_ms
-                                                                     : 60000);
+    ef_timer_start(&p->clock, &p->stats_timer,
+                   sv->stats_interval_ms ? sv->stats_interval_ms : 60000);
     if ((rc = start_sources(p)) < 0)
         goto fail;
     if (p->sources_left == 0)

@@ -21,7 +21,7 @@ struct pgroup {
     struct ef_spool *spool;
     unsigned sinks[EF_SPOOL_MAX_SINKS]; /* indexes into p->sinks */
     unsigned n_sinks;
-    uint64_t sessions; /* mask of the sessions routed here */
+    uint64_t sessions;      /* mask of the sessions routed here */
     uint64_t stats_dropped; /* stats events the spool refused */
 };
 
@@ -70,9 +70,9 @@ struct ef_pipeline {
     char *dead_letter_dir;
     char hostname[256];
     int state;
-    int dirty;          /* events appended since the last commit */
-    int paused;         /* the queue waits for the spool (spool_full = block) */
-    uint64_t pause_acks; /* sum of cursors when it paused */
+    int dirty;             /* events appended since the last commit */
+    int paused;            /* the queue waits for the spool (spool_full = block) */
+    uint64_t pause_acks;   /* sum of cursors when it paused */
     uint64_t pending_done; /* groups the head event already went to */
     int sources_left;
     int all_file;

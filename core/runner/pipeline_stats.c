@@ -35,8 +35,7 @@ void ef_pipeline_sink_stats(struct ef_pipeline *p, unsigned i, struct ef_sink_st
 
 static uint64_t now_ms(struct ef_pipeline *p)
 {
-    return p->state == P_STOPPED || p->state == P_CLOSING ? p->started_ms
-                                                            : ef_clock_now(&p->clock);
+    return p->state == P_STOPPED || p->state == P_CLOSING ? p->started_ms : ef_clock_now(&p->clock);
 }
 
 static void spool_stats(struct ef_pipeline *p, unsigned g, struct ef_spool_stats *st)
@@ -256,9 +255,9 @@ static void metric(struct ef_buf *o, const char *name, const char *k1, const cha
 
 static void session_metrics(struct ef_pipeline *p, struct ef_buf *o)
 {
-    static const char *const stages[] = {"in",      "decoded",     "no_schema",
-                                         "decode_error", "render_error", "queued",
-                                         "queue_dropped", "spool_refused"};
+    static const char *const stages[] = {
+        "in",           "decoded", "no_schema",     "decode_error",
+        "render_error", "queued",  "queue_dropped", "spool_refused"};
     unsigned i, k;
 
     head(o, "etwfwd_events_total", "counter",
@@ -315,8 +314,8 @@ static void session_metrics(struct ef_pipeline *p, struct ef_buf *o)
         ef_pipeline_session_stats(p, i, &st);
         metric(o, "etwfwd_source_files_total", "session", p->sessions[i].name, "result", "done",
                st.files);
-        metric(o, "etwfwd_source_files_total", "session", p->sessions[i].name, "result",
-               "failed", st.files_failed);
+        metric(o, "etwfwd_source_files_total", "session", p->sessions[i].name, "result", "failed",
+               st.files_failed);
     }
 }
 
@@ -409,15 +408,16 @@ static int sink_health(struct ef_pipeline *p, unsigned i, char *reason, size_t c
         ref = p->started_ms;
     if (now - ref <= max_age)
         return 1;
-    snprintf(reason, cap, "no delivery for %" PRIu64 " s and %" PRIu64
-             " events waiting, not shrinking", (now - ref) / 1000, st.backlog);
+    snprintf(reason, cap,
+             "no delivery for %" PRIu64 " s and %" PRIu64 " events waiting, not shrinking",
+             (now - ref) / 1000, st.backlog);
     return 0;
 }
 
 static void sink_metrics(struct ef_pipeline *p, struct ef_buf *o)
 {
-    static const char *const results[] = {"sent",          "acked",        "retried",
-                                          "dead_lettered", "spool_dropped"};
+    static const char *const results[] = {"sent", "acked", "retried", "dead_lettered",
+                                          "spool_dropped"};
     uint64_t now = now_ms(p);
     unsigned i, k;
 
@@ -438,8 +438,7 @@ static void sink_metrics(struct ef_pipeline *p, struct ef_buf *o)
                    ? ef_spool_sink_dropped(p->groups[s->group].spool, s->spool_index)
                    : 0;
         for (k = 0; k < 5; k++)
-            metric(o, "etwfwd_sink_events_total", "sink", s->cfg->name, "result", results[k],
-                   v[k]);
+            metric(o, "etwfwd_sink_events_total", "sink", s->cfg->name, "result", results[k], v[k]);
     }
     head(o, "etwfwd_sink_bytes_total", "counter", "Bytes of events acknowledged by a sink.");
     for (i = 0; i < p->n_sinks; i++) {
@@ -471,8 +470,8 @@ static void sink_metrics(struct ef_pipeline *p, struct ef_buf *o)
         struct ef_sink_stats st;
 
         ef_pipeline_sink_stats(p, i, &st);
-        metric(o, "etwfwd_sink_dead_letter_errors_total", "sink", p->sinks[i].cfg->name, NULL,
-               NULL, st.dead_letter_errors);
+        metric(o, "etwfwd_sink_dead_letter_errors_total", "sink", p->sinks[i].cfg->name, NULL, NULL,
+               st.dead_letter_errors);
     }
     head(o, "etwfwd_sink_last_delivery_age_seconds", "gauge",
          "Seconds since a sink's last acknowledgement (since the start if none).");
@@ -597,9 +596,9 @@ void ef_pipeline_print_summary(struct ef_pipeline *p, FILE *f)
         fprintf(f,
                 "sink %s: %" PRIu64 " sent, %" PRIu64 " acknowledged, %" PRIu64 " retried, %" PRIu64
                 " dead-lettered, %" PRIu64 " not yet delivered\n",
-                p->sinks[i].cfg->name, st.sent, st.acked, st.retried, st.dead_lettered,
-                st.backlog);
+                p->sinks[i].cfg->name, st.sent, st.acked, st.retried, st.dead_lettered, st.backlog);
     }
-    fprintf(f, "stats events: %" PRIu64 "; queued at stop and refused by a full spool: %" PRIu64
-            "\n", p->stats_events, p->shutdown_lost);
+    fprintf(f,
+            "stats events: %" PRIu64 "; queued at stop and refused by a full spool: %" PRIu64 "\n",
+            p->stats_events, p->shutdown_lost);
 }

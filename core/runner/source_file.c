@@ -102,8 +102,10 @@ static int replay_one(struct ef_source_file *s, const char *path, struct ef_sour
     base->etw_events_lost += h->events_lost;
     base->etw_buffers_lost += h->buffers_lost;
     if (h->events_lost || h->buffers_lost)
-        ef_log_warn("source", "session %s: %s: the trace lost %u events and %u buffers when "
-                    "it was recorded", s->o.name, path, h->events_lost, h->buffers_lost);
+        ef_log_warn("source",
+                    "session %s: %s: the trace lost %u events and %u buffers when "
+                    "it was recorded",
+                    s->o.name, path, h->events_lost, h->buffers_lost);
     ef_log_info("source", "session %s: replaying %s", s->o.name, path);
     while ((rc = ef_tracefile_next(tf, line, &ts)) == 1) {
         if (s->o.replay_speed > 0) {
@@ -149,8 +151,10 @@ static int replay_one(struct ef_source_file *s, const char *path, struct ef_sour
     base->read_errors += tst.read_errors;
     if (rc == 0) {
         base->files++;
-        ef_log_info("source", "session %s: %s: %llu events (%llu decoded, %llu no schema, "
-                    "%llu decode errors)", s->o.name, path, (unsigned long long)tst.events,
+        ef_log_info("source",
+                    "session %s: %s: %llu events (%llu decoded, %llu no schema, "
+                    "%llu decode errors)",
+                    s->o.name, path, (unsigned long long)tst.events,
                     (unsigned long long)tst.decoded, (unsigned long long)tst.no_schema,
                     (unsigned long long)tst.decode_errors);
     } else if (rc != EF_ECANCELED) {

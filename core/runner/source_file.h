@@ -21,15 +21,15 @@
 #include "render/render.h"
 
 struct ef_source_stats {
-    uint64_t events_in;     /* records read from the traces */
-    uint64_t decoded;       /* decoded with a schema */
-    uint64_t no_schema;     /* forwarded with the payload as hex */
-    uint64_t decode_errors; /* forwarded, decoded up to a field that did not fit */
-    uint64_t render_errors; /* too large to render: not forwarded */
-    uint64_t read_errors;   /* damage the .etl reader skipped */
-    uint64_t pushed;        /* lines handed to the queue */
-    uint64_t queue_dropped; /* of which dropped because the queue was full */
-    uint64_t queue_blocked; /* times the source waited for room */
+    uint64_t events_in;        /* records read from the traces */
+    uint64_t decoded;          /* decoded with a schema */
+    uint64_t no_schema;        /* forwarded with the payload as hex */
+    uint64_t decode_errors;    /* forwarded, decoded up to a field that did not fit */
+    uint64_t render_errors;    /* too large to render: not forwarded */
+    uint64_t read_errors;      /* damage the .etl reader skipped */
+    uint64_t pushed;           /* lines handed to the queue */
+    uint64_t queue_dropped;    /* of which dropped because the queue was full */
+    uint64_t queue_blocked;    /* times the source waited for room */
     uint64_t etw_events_lost;  /* EventsLost of the traces' headers */
     uint64_t etw_buffers_lost; /* BuffersLost of the traces' headers */
     uint64_t files;            /* traces replayed to their end */
@@ -38,9 +38,9 @@ struct ef_source_stats {
 };
 
 struct ef_source_file_options {
-    const char *name;   /* the session's name, for logs */
-    uint32_t index;     /* the session's index: the queue's session number */
-    const char *path;   /* a file or a wildcard pattern */
+    const char *name; /* the session's name, for logs */
+    uint32_t index;   /* the session's index: the queue's session number */
+    const char *path; /* a file or a wildcard pattern */
     const char *const *manifests;
     size_t n_manifests;
     const char *const *mofs;

@@ -34,9 +34,8 @@ static int is_dir(const char *path)
 static void set_err(char *err, size_t errlen, const struct ef_buf *b, const char *what, int rc)
 {
     if (b && b->len)
-        snprintf(err, errlen, "%.*s", (int)(b->len && b->data[b->len - 1] == '\n' ? b->len - 1
-                                                                                  : b->len),
-                 b->data);
+        snprintf(err, errlen, "%.*s",
+                 (int)(b->len && b->data[b->len - 1] == '\n' ? b->len - 1 : b->len), b->data);
     else
         snprintf(err, errlen, "%s: %s", what, ef_strerror(rc));
 }

@@ -46,7 +46,7 @@ def write_conf(d, path, sink_path, service="", session="", metrics=""):
     with open(conf, "w") as f:
         f.write(("[service]\nstate_dir = %s\nmetrics_listen = " + metrics +
                  "\nstats_interval = 1h\n%s\n"
-                "[session:s]\nkind = file\npath = %s\n%s\n"
+                 "[session:s]\nkind = file\npath = %s\n%s\n"
                  "[sink:out]\ntype = file\npath = %s\n")
                 % (clihelp.host_path(os.path.join(d, "state")), service,
                    clihelp.host_path(path), session, clihelp.host_path(sink_path)))
