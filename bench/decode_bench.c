@@ -355,7 +355,8 @@ static int bench_trace(int argc, char **argv)
 
     for (i = 1; i < argc; i++) {
         if ((strcmp(argv[i], "--manifest") == 0 || strcmp(argv[i], "--mof") == 0 ||
-             strcmp(argv[i], "--etl") == 0) && i + 1 < argc)
+             strcmp(argv[i], "--etl") == 0) &&
+            i + 1 < argc)
             i++;
         else
             secs = atof(argv[i]);

@@ -194,7 +194,8 @@ int ef_file_list_rotated(const char *path, char ***names, size_t *n)
         v[count].uniq = uniq;
         count++;
     }
-    qsort(v, count, sizeof(*v), cmp_rotated);
+    if (count > 1) /* qsort(NULL, 0, ...) is undefined */
+        qsort(v, count, sizeof(*v), cmp_rotated);
     *names = calloc(count ? count : 1, sizeof(char *));
     if (!*names) {
         rc = EF_ENOMEM;

@@ -252,12 +252,12 @@ class Base:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def send(self, events, transport, framing="octet-counting", port=None, ca="", verify=1,
-             deadline=60000, expect_rc=0):
+             deadline=60000, expect_rc=0, host="127.0.0.1"):
         evf = os.path.join(self.tmp, "events.ndjson")
         with open(evf, "w", encoding="utf-8") as f:
             f.write("\n".join(events) + "\n")
         cmd = ([WRAPPER] if WRAPPER else []) + [
-            EXE, "127.0.0.1:%d" % port, transport, framing, "5424", host_path(evf),
+            EXE, "%s:%d" % (host, port), transport, framing, "5424", host_path(evf),
             host_path(ca) if ca else "", str(verify), str(deadline)]
         env = dict(os.environ, WINEDEBUG="-all")
         p = subprocess.run(cmd, capture_output=True, timeout=300, env=env)
@@ -302,18 +302,26 @@ class Base:
         self.check(ev, self.rx.records(len(ev)))
 
     def test_tls_verified(self):
-        if WRAPPER:
-            self.skipTest("no TLS backend in the Windows build yet (Schannel to do)")
         ev = make_events(200)
         self.send(ev, "tls", port=self.rx.tls, ca=self.rx.ca.pem)
         self.check(ev, self.rx.records(len(ev)))
 
+    # The rejection cases also run through Wine: the Schannel backend checks
+    # the chain and name itself with crypt32 (Wine's automatic validation
+    # would accept anything), so they test that code too.
     def test_tls_untrusted_ca_is_refused(self):
-        if WRAPPER:
-            self.skipTest("Wine's TLS accepts bad certificates; no Windows backend yet")
         other = CA(self.tmp, "other")
         out = self.send(make_events(3), "tls", port=self.rx.tls, ca=other.pem, deadline=1500,
                         expect_rc=1)
+        self.assertIn("certificate rejected", out)
+        self.assertIn("acked 0", out)
+        time.sleep(0.3)
+        self.assertFalse(os.path.exists(self.rx.out) and os.path.getsize(self.rx.out))
+
+    def test_tls_wrong_name_is_refused(self):
+        # The server's certificate names only IP:127.0.0.1, not "localhost".
+        out = self.send(make_events(3), "tls", port=self.rx.tls, ca=self.rx.ca.pem,
+                        deadline=1500, expect_rc=1, host="localhost")
         self.assertIn("certificate rejected", out)
         self.assertIn("acked 0", out)
         time.sleep(0.3)
