@@ -9,7 +9,6 @@ const struct ef_cmd ef_commands[] = {
     {"run", "-c FILE [--follow]",
      "run the configured pipeline until stopped (file sessions: until replayed and delivered)",
      ef_cmd_run},
-    {"version", "", "print the version and the libraries built in", ef_cmd_version},
     {"validate", "-c FILE", "check a configuration file and print what it resolves to",
      ef_cmd_validate},
     {"config", "--help [KEY]", "describe the configuration options", ef_cmd_config},
@@ -19,6 +18,7 @@ const struct ef_cmd ef_commands[] = {
      "print a trace file's header, events per provider and id, and read errors", ef_cmd_inspect},
     {"spool", "verify|dump DIR", "check a spool for damage, or print the events it holds",
      ef_cmd_spool},
+    {"version", "", "print the version and the libraries built in", ef_cmd_version},
 };
 
 const unsigned ef_commands_count = EF_ARRAY_LEN(ef_commands);

@@ -14,10 +14,14 @@ void ef_cli_usage(FILE *f)
                "Collects ETW events, decodes them completely and forwards them as JSON.\n\n"
                "commands:\n");
     for (i = 0; i < ef_commands_count; i++) {
-        char left[64];
+        char left[160];
 
         snprintf(left, sizeof(left), "%s %s", ef_commands[i].name, ef_commands[i].args);
-        fprintf(f, "  %-28s %s\n", left, ef_commands[i].summary);
+        /* A long synopsis gets its own line, so the summaries stay aligned. */
+        if (strlen(left) > 28)
+            fprintf(f, "  %s\n  %-28s %s\n", left, "", ef_commands[i].summary);
+        else
+            fprintf(f, "  %-28s %s\n", left, ef_commands[i].summary);
     }
     fprintf(f, "\n'etwfwd <command> --help' describes a command's options.\n");
 }
