@@ -4,8 +4,9 @@
  * Required keys, keys that do not apply to a session's kind or a sink's type,
  * sessions without providers, providers in kernel sessions, references to
  * sessions and sinks that do not exist, and the defaults that depend on other
- * keys (queue_full) are settled here. Long-form [provider:NAME] sections are
- * copied into the sessions they name, so later modules see one list.
+ * keys (queue_full, in_flight, compress = auto) are settled here. Long-form
+ * [provider:NAME] sections are copied into the sessions they name, so later
+ * modules see one list.
  */
 #include "loader.h"
 #include "values.h"
@@ -250,6 +251,14 @@ static void check_sink(struct ef_cfg_loader *ld, const struct ef_cfg_sec *sec)
     struct ef_sink_cfg *k = sec->obj;
     size_t i;
 
+    /* Per-type defaults, which one table row cannot express (see queue_full). */
+    if (k->in_flight == 0)
+        k->in_flight = k->type == EF_SINK_HTTP ? 2 : 1;
+    if (k->compress == EF_COMPRESS_AUTO)
+        k->compress = k->type == EF_SINK_HTTP &&
+                              (k->format == EF_HTTP_ES_BULK || k->format == EF_HTTP_SPLUNK_HEC)
+                          ? EF_COMPRESS_GZIP
+                          : EF_COMPRESS_NONE;
     if (k->type == EF_SINK_HTTP && k->hec_ack && k->format != EF_HTTP_SPLUNK_HEC)
         ef_cfg_error(ld, set_line(sec, "hec_ack"), sec, "hec_ack",
                      "only for Splunk (expected format = splunk-hec)");

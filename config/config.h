@@ -83,7 +83,8 @@ enum ef_spool_full { EF_SPOOL_FULL_DROP_OLDEST, EF_SPOOL_FULL_DROP_NEWEST, EF_SP
 enum ef_spool_sync { EF_SPOOL_SYNC_ALWAYS, EF_SPOOL_SYNC_INTERVAL, EF_SPOOL_SYNC_NEVER };
 enum ef_format { EF_FORMAT_NATIVE, EF_FORMAT_ECS };
 enum ef_http_format { EF_HTTP_NDJSON, EF_HTTP_JSON, EF_HTTP_ES_BULK, EF_HTTP_SPLUNK_HEC };
-enum ef_compress { EF_COMPRESS_NONE, EF_COMPRESS_GZIP };
+/* EF_COMPRESS_AUTO exists only while loading: check.c settles it to NONE or GZIP. */
+enum ef_compress { EF_COMPRESS_NONE, EF_COMPRESS_GZIP, EF_COMPRESS_AUTO };
 enum ef_syslog_transport { EF_SYSLOG_UDP, EF_SYSLOG_TCP, EF_SYSLOG_TLS };
 enum ef_syslog_framing { EF_SYSLOG_OCTET_COUNTING, EF_SYSLOG_LF };
 enum ef_syslog_rfc { EF_SYSLOG_RFC5424, EF_SYSLOG_RFC3164 };

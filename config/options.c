@@ -33,7 +33,8 @@ static const char *const formats[] = {"native", "ecs", NULL};
 static const char *const on_exists[] = {"restart", "attach", "fail", NULL};
 static const char *const queue_fulls[] = {"block", "drop", NULL};
 static const char *const in_out[] = {"in", "out", NULL};
-static const char *const compressions[] = {"none", "gzip", NULL};
+/* In enum ef_compress order; auto is settled per sink type by check.c. */
+static const char *const compressions[] = {"none", "gzip", "auto", NULL};
 static const char *const http_formats[] = {"ndjson", "json", "es-bulk", "splunk-hec", NULL};
 static const char *const http_schemes[] = {"http", "https", NULL};
 static const char *const proxy_schemes[] = {"http", "https", "socks5", "socks5h", NULL};
@@ -196,8 +197,9 @@ static const struct ef_option options[] = {
         "or this many bytes,"),
     SNK("batch_max_age", EF_T_DURATION, 0, "1s", 1, HOUR, NULL, 0, batch_max_age_ms,
         "or when its first event is this old."),
-    SNK("in_flight", EF_T_INT, 0, "1", 1, 64, NULL, 0, in_flight,
-        "Batches sent and not yet acknowledged."),
+    SNK("in_flight", EF_T_INT, 0, NULL, 1, 64, NULL, 0, in_flight,
+        "Batches sent and not yet acknowledged. Default: 2 for type = http (a second "
+        "request hides the round trip), 1 otherwise."),
     /* file */
     SNK("path", EF_T_PATH, EF_F_REQUIRED, NULL, 0, 0, NULL, FILE_S, path,
         "The file written, one JSON event a line."),
@@ -208,8 +210,9 @@ static const struct ef_option options[] = {
     SNK("keep", EF_T_INT, 0, "10", 0, 100000, NULL, FILE_S, keep, "Rotated files kept. 0: all."),
     SNK("sync", EF_T_BOOL, 0, "false", 0, 0, NULL, FILE_S, sync,
         "fsync each batch before acknowledging it."),
-    SNK("compress", EF_T_ENUM, 0, "none", 0, 0, compressions, FILE_S | HTTP_S, compress,
-        "file: gzip rotated files; http: gzip request bodies."),
+    SNK("compress", EF_T_ENUM, 0, "auto", 0, 0, compressions, FILE_S | HTTP_S, compress,
+        "file: gzip rotated files; http: gzip request bodies. auto: gzip for format = "
+        "es-bulk and splunk-hec (large bodies to a SIEM), none otherwise."),
     /* http */
     SNK("url", EF_T_URL, EF_F_REQUIRED, NULL, 0, 0, http_schemes, HTTP_S, url,
         "Where batches are POSTed."),

@@ -4,7 +4,9 @@
 #
 # Usage: packaging/demo.sh [FILE.etl [MANIFEST]]
 # With no file, the sample trace ../shared/testdata/etl/tx/HTTP_Server.etl
-# (and its manifest) is used when present.
+# (and its manifest) is used when present; on a fresh clone without
+# ../shared, a small trace and manifest written by the project's own test
+# writer (tests/etlwriter/sample_trace.c) are replayed instead.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -15,19 +17,31 @@ ninja -C "$build" >/dev/null
 etwfwd=$build/service/etwfwd
 "$etwfwd" version
 
+demo=$build/demo
+rm -rf "$demo"
+mkdir -p "$demo"
 trace=${1:-}
 manifest=${2:-}
 if [ -z "$trace" ]; then
 	trace=$here/../shared/testdata/etl/tx/HTTP_Server.etl
 	manifest=$here/../shared/testdata/etl/tx/HTTP_Server.man
+	if [ ! -f "$trace" ]; then
+		# No shared test data: write the sample trace of the test writer
+		# (built with the tests; a build set up with -Dtests=false gets them).
+		if [ ! -x "$build/tests/etlwriter/etwfwd-sample-trace" ]; then
+			meson configure "$build" -Dtests=true >/dev/null
+			ninja -C "$build" >/dev/null
+		fi
+		"$build/tests/etlwriter/etwfwd-sample-trace" "$demo"
+		trace=$demo/sample.etl
+		manifest=$demo/sample.man
+		echo "demo: no ../shared/testdata; replaying the sample trace $trace"
+	fi
 fi
 if [ ! -f "$trace" ]; then
 	echo "demo: no trace at $trace; run: packaging/demo.sh FILE.etl [MANIFEST]" >&2
 	exit 1
 fi
-demo=$build/demo
-rm -rf "$demo"
-mkdir -p "$demo"
 cat >"$demo/etwfwd.ini" <<CONF
 [service]
 state_dir = $demo/state

@@ -2,11 +2,12 @@
  * cmd_replay.c - `etwfwd replay FILE.etl [--manifest PATH]... [--mof PATH]...
  * [--format native|ecs] [--int64-strings] [-c CONF]`.
  *
- * Reads a trace with the portable reader, decodes every record with the
- * schema sources in DESIGN.md's order (TraceLogging metadata, manifests,
+ * Reads a trace through runner/tracefile.h (the portable reader and the
+ * schema sources in DESIGN.md's order: TraceLogging metadata, manifests,
  * EventSource manifests sent in the trace, schemas embedded in the trace,
- * kernel MOF) and writes one JSON object per
- * line to stdout: a stable contract for users and tests. A summary goes to
+ * kernel MOF; the same code path as `etwfwd run`'s file sources) and
+ * writes one JSON object per line to stdout: a stable contract for users
+ * and tests. A summary goes to
  * stderr: events, decoded, no schema, decode errors, and the same per
  * provider. Exit 0 when the file was read to its end (events that could not
  * be decoded are output and counted, not failures), 1 when it could not be
@@ -14,22 +15,17 @@
  */
 #include "cli.h"
 
-#include "decode/decoder.h"
-#include "decode/embedded.h"
-#include "decode/eventsource.h"
-#include "decode/manifest.h"
-#include "decode/mof.h"
-#include "decode/tlg_source.h"
-#include "etl/etl.h"
 #include "render/render.h"
+#include "runner/tracefile.h"
 #include "util/error.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #define MAX_PROVIDERS 512
+/* The longest line replay prints, newline included. */
+#define MAX_LINE (16u << 20)
 
 struct provider_count {
     struct ef_guid guid;
@@ -38,8 +34,6 @@ struct provider_count {
 };
 
 struct replay {
-    struct ef_decoder *dec;
-    struct ef_renderer *ren;
     struct provider_count prov[MAX_PROVIDERS];
     unsigned nprov;
     uint64_t other; /* events of providers past MAX_PROVIDERS */
@@ -53,15 +47,10 @@ static void usage(FILE *f)
                "                     (through CONF's spool and sinks instead of stdout)\n");
 }
 
-static int is_dir(const char *path)
+/* The tracefile's on_event: every decoded record, before it is rendered. */
+static void count(void *ud, const struct ef_event *ev, int rc)
 {
-    struct stat st;
-
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static void count(struct replay *rp, const struct ef_event *ev, int rc)
-{
+    struct replay *rp = ud;
     struct provider_count *p = NULL;
     unsigned i;
 
@@ -91,13 +80,14 @@ static void count(struct replay *rp, const struct ef_event *ev, int rc)
         p->decoded++;
 }
 
-static void summary(const struct replay *rp, const struct ef_etl_stats *es)
+static void summary(const struct replay *rp, const struct ef_tracefile *tf)
 {
+    const struct ef_etl_stats *es = ef_tracefile_etl_stats(tf);
     struct ef_decoder_stats st;
     char g[EF_GUID_STR_SIZE];
     unsigned i;
 
-    ef_decoder_stats(rp->dec, &st);
+    ef_tracefile_decoder_stats(tf, &st);
     fprintf(stderr,
             "replay: %llu events, %llu decoded, %llu no schema, %llu decode errors, "
             "%llu bad schemas; %llu reader errors\n",
@@ -121,59 +111,25 @@ static void summary(const struct replay *rp, const struct ef_etl_stats *es)
         fprintf(stderr, "provider (others): %llu events\n", (unsigned long long)rp->other);
 }
 
-/* Adds a source; the decoder owns it from then on. */
-static int add(struct replay *rp, int rc, struct ef_schema_source src, const char *what)
+/* Collects the --manifest and --mof paths (argv outlives them). Returns 0 or EF_ENOMEM. */
+static int schema_paths(int argc, char **argv, struct ef_tracefile_opts *to)
 {
-    if (rc < 0) {
-        fprintf(stderr, "etwfwd replay: %s: %s\n", what, ef_strerror(rc));
-        return rc;
-    }
-    return ef_decoder_add_source(rp->dec, src);
-}
+    const char **man, **mof;
+    int i;
 
-static int load_sources(struct replay *rp, int argc, char **argv)
-{
-    struct ef_schema_source tl, man, es, emb, mof;
-    struct ef_buf err;
-    int i, rc;
-
-    ef_buf_init(&err, 64 * 1024);
-    rc = add(rp, ef_tlg_source_create(0, &tl), tl, "TraceLogging source");
-    if (rc == 0 && (rc = ef_manifest_source_new(&man)) == 0) {
-        for (i = 2; i < argc && rc == 0; i++) {
-            if (strcmp(argv[i], "--manifest") == 0 && i + 1 < argc) {
-                const char *path = argv[++i];
-
-                rc = is_dir(path) ? ef_manifest_source_add_dir(man.ctx, path, &err)
-                                  : ef_manifest_source_add_file(man.ctx, path, &err);
-            }
-        }
-        if (rc < 0)
-            man.ops->destroy(man.ctx);
-        else
-            rc = add(rp, 0, man, "manifest source");
+    man = calloc((size_t)argc, sizeof(*man));
+    mof = calloc((size_t)argc, sizeof(*mof));
+    to->manifests = man;
+    to->mofs = mof;
+    if (!man || !mof)
+        return EF_ENOMEM;
+    for (i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--manifest") == 0 && i + 1 < argc)
+            man[to->n_manifests++] = argv[++i];
+        else if (strcmp(argv[i], "--mof") == 0 && i + 1 < argc)
+            mof[to->n_mofs++] = argv[++i];
     }
-    /* EventSource manifests in the trace: after --manifest files, which win. */
-    if (rc == 0)
-        rc = add(rp, ef_es_source_create(NULL, &es), es, "EventSource source");
-    if (rc == 0)
-        rc = add(rp, ef_embedded_source_create(0, &emb), emb, "embedded source");
-    if (rc == 0 && (rc = ef_mof_source_new(&mof)) == 0) {
-        for (i = 2; i < argc && rc == 0; i++) {
-            if (strcmp(argv[i], "--mof") == 0 && i + 1 < argc)
-                rc = ef_mof_source_add_file(mof.ctx, argv[++i], &err);
-        }
-        if (rc < 0)
-            mof.ops->destroy(mof.ctx);
-        else
-            rc = add(rp, 0, mof, "MOF source");
-    }
-    if (rc < 0 && err.len)
-        fprintf(stderr, "etwfwd replay: %s%s", err.data, err.data[err.len - 1] == '\n' ? "" : "\n");
-    else if (rc < 0)
-        fprintf(stderr, "etwfwd replay: loading schemas: %s\n", ef_strerror(rc));
-    ef_buf_free(&err);
-    return rc;
+    return 0;
 }
 
 static int parse_args(int argc, char **argv, struct ef_render_opts *ro)
@@ -234,8 +190,9 @@ static int replay_through_pipeline(int argc, char **argv, int *exit_code)
             else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
                 i++;
             else {
-                fprintf(stderr, "etwfwd replay: with -c, only --manifest and --mof may follow "
-                                "(format options come from the configuration): '%s'\n",
+                fprintf(stderr,
+                        "etwfwd replay: with -c, only --manifest and --mof may follow "
+                        "(format options come from the configuration): '%s'\n",
                         argv[i]);
                 *exit_code = EF_EXIT_USAGE;
                 goto out;
@@ -251,42 +208,42 @@ out:
 
 int ef_cmd_replay(int argc, char **argv)
 {
-    struct ef_render_opts ro = {EF_RENDER_NATIVE, 0, NULL, NULL};
-    struct ef_etl_reader *rd = NULL;
+    struct ef_tracefile_opts to = {NULL,  0,   NULL, 0, {EF_RENDER_NATIVE, 0, NULL, NULL},
+                                   count, NULL};
+    struct ef_tracefile_error terr;
+    struct ef_tracefile_stats st;
+    struct ef_tracefile *tf = NULL;
     struct replay *rp = NULL;
-    const struct ef_record *rec;
-    struct ef_event ev;
     struct ef_buf out;
+    uint64_t ts, render_errors = 0;
     int rc, exit_code = EF_EXIT_FAILURE;
 
     if (replay_through_pipeline(argc, argv, &exit_code))
         return exit_code;
-    ef_buf_init(&out, 16u << 20);
-    rc = parse_args(argc, argv, &ro);
+    ef_buf_init(&out, MAX_LINE);
+    rc = parse_args(argc, argv, &to.render);
     if (rc != 0) {
         exit_code = rc > 0 ? EF_EXIT_OK : EF_EXIT_USAGE;
         goto out;
     }
     rp = calloc(1, sizeof(*rp));
-    if (!rp || ef_decoder_new(NULL, &rp->dec) < 0 || ef_renderer_new(&ro, &rp->ren) < 0) {
+    if (!rp || schema_paths(argc, argv, &to) < 0) {
         fprintf(stderr, "etwfwd replay: out of memory\n");
         goto out;
     }
-    if (load_sources(rp, argc, argv) < 0) {
-        exit_code = EF_EXIT_USAGE;
-        goto out;
-    }
-    rc = ef_etl_open_file(argv[1], NULL, &rd);
+    to.ud = rp;
+    rc = ef_tracefile_open(argv[1], &to, &tf, &terr);
     if (rc < 0) {
-        fprintf(stderr, "etwfwd replay: %s: %s\n", argv[1], ef_strerror(rc));
+        fprintf(stderr, "etwfwd replay: %s\n", terr.msg);
+        exit_code = terr.schemas ? EF_EXIT_USAGE : EF_EXIT_FAILURE;
         goto out;
     }
-    while ((rc = ef_etl_next(rd, &rec)) == 1) {
-        int drc = ef_decoder_decode(rp->dec, rec, &ev);
-
-        count(rp, &ev, drc);
-        ef_buf_reset(&out);
-        if (ef_render_event(rp->ren, &ev, &out) < 0 || ef_buf_append_byte(&out, '\n') < 0) {
+    while ((rc = ef_tracefile_next(tf, &out, &ts)) == 1) {
+        ef_tracefile_get_stats(tf, &st);
+        /* The tracefile skipped events that did not fit; say so for each. */
+        for (; render_errors < st.render_errors; render_errors++)
+            fprintf(stderr, "etwfwd replay: an event does not fit the output buffer\n");
+        if (ef_buf_append_byte(&out, '\n') < 0) {
             fprintf(stderr, "etwfwd replay: an event does not fit the output buffer\n");
             continue;
         }
@@ -297,15 +254,16 @@ int ef_cmd_replay(int argc, char **argv)
         fprintf(stderr, "etwfwd replay: %s: %s\n", argv[1], ef_strerror(rc));
         goto out;
     }
-    summary(rp, ef_etl_stats(rd));
+    ef_tracefile_get_stats(tf, &st);
+    for (; render_errors < st.render_errors; render_errors++)
+        fprintf(stderr, "etwfwd replay: an event does not fit the output buffer\n");
+    summary(rp, tf);
     exit_code = EF_EXIT_OK;
 out:
-    ef_etl_close(rd);
-    if (rp) {
-        ef_renderer_free(rp->ren);
-        ef_decoder_free(rp->dec);
-        free(rp);
-    }
+    ef_tracefile_close(tf);
+    free(rp);
+    free((void *)to.manifests);
+    free((void *)to.mofs);
     ef_buf_free(&out);
     return exit_code;
 }

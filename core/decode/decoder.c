@@ -10,6 +10,8 @@
  */
 #include "decode/decoder.h"
 
+#include "decode/enrich.h"
+
 #include "util/attr.h"
 #include "util/error.h"
 
@@ -90,6 +92,9 @@ static struct ef_cache_entry *resolve(struct ef_decoder *d, const struct ef_reco
         if (rc == 0 && s) {
             rc = ef_plan_compile(s, &plan);
             if (rc == 0) {
+                /* The cache key holds the version, so the plan is this version's. */
+                plan->fallback = (s->flags & EF_SCHEMA_VERSIONED) && r->version > s->version;
+                plan->enrich = ef_enrich_find(s);
                 status = 0;
                 break;
             }
@@ -135,6 +140,12 @@ int ef_decoder_decode(struct ef_decoder *d, const struct ef_record *r, struct ef
         return e->status;
     }
     rc = ef_plan_run(e->plan, r, &d->ws, out);
+    if (e->plan->enrich)
+        ef_enrich_apply(e->plan->enrich, &d->ws, out);
+    if (out->flags & EF_EVT_SCHEMA_FALLBACK)
+        d->stats.fallback++;
+    if (out->flags & EF_EVT_LAYOUT_MISMATCH)
+        d->stats.layout_mismatch++;
     if (out->flags & EF_EVT_TRUNCATED)
         d->stats.truncated++;
     if (rc < 0)

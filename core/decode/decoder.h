@@ -30,15 +30,17 @@ struct ef_decoder_opts {
 };
 
 struct ef_decoder_stats {
-    uint64_t events;         /* records decoded */
-    uint64_t decoded;        /* with a schema and no error */
-    uint64_t no_schema;      /* no source knew them */
-    uint64_t decode_errors;  /* a field did not fit the payload */
-    uint64_t bad_schema;     /* a source's schema was inconsistent, or the source failed */
-    uint64_t truncated;      /* more values than max_values */
-    uint64_t schema_records; /* records a source took schemas from */
-    uint64_t observe_errors; /* schema records that could not be read */
-    uint64_t by_source[8];   /* events decoded, by enum ef_schema_kind */
+    uint64_t events;          /* records decoded */
+    uint64_t decoded;         /* with a schema and no error */
+    uint64_t no_schema;       /* no source knew them */
+    uint64_t decode_errors;   /* a field did not fit the payload */
+    uint64_t bad_schema;      /* a source's schema was inconsistent, or the source failed */
+    uint64_t truncated;       /* more values than max_values */
+    uint64_t fallback;        /* decoded with an older version's schema (EF_EVT_SCHEMA_FALLBACK) */
+    uint64_t layout_mismatch; /* of those, payloads not ending where that layout ends */
+    uint64_t schema_records;  /* records a source took schemas from */
+    uint64_t observe_errors;  /* schema records that could not be read */
+    uint64_t by_source[8];    /* events decoded, by enum ef_schema_kind */
     struct ef_cache_stats cache;
 };
 

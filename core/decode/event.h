@@ -50,7 +50,7 @@ enum {
 
 struct ef_value {
     const char *name;             /* the field's name; NULL for array elements */
-    const struct ef_field *field; /* its schema field (map, outtype) */
+    const struct ef_field *field; /* its field (map, outtype); enrich.h: maybe not in schema */
     uint8_t kind;                 /* enum ef_value_kind */
     uint8_t depth;                /* 0 for top-level fields */
     uint8_t flags;                /* EF_VAL_* */
@@ -76,11 +76,22 @@ enum {
     EF_EVT_DECODE_ERROR = 0x02, /* a field did not fit: error_field, rest as hex */
     EF_EVT_TRUNCATED = 0x04,    /* more values than the workspace allows */
     EF_EVT_BAD_SCHEMA = 0x08,   /* the schema could not be compiled (or its source failed) */
+    /* Decoded with a schema of an older version than the record's (MOF fallback). */
+    EF_EVT_SCHEMA_FALLBACK = 0x10,
+    /*
+     * With EF_EVT_SCHEMA_FALLBACK: the payload does not end where the older
+     * layout ends (bytes left over, or fields missing). The decoded fields
+     * are kept; left-over bytes start at rest_offset (not a decode error).
+     */
+    EF_EVT_LAYOUT_MISMATCH = 0x20,
 };
+
+struct ef_plan;
 
 struct ef_event {
     const struct ef_record *rec;
     const struct ef_schema *schema; /* NULL with EF_EVT_NO_SCHEMA / EF_EVT_BAD_SCHEMA */
+    const struct ef_plan *plan;     /* the plan that decoded it (pre-escaped keys); may be NULL */
     const struct ef_value *values;
     uint32_t count;
     uint32_t flags;          /* EF_EVT_* */

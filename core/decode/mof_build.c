@@ -133,10 +133,12 @@ static int qual_number(const struct mof_qual *q, uint64_t *out)
 
 /*
  * The version of a group: its EventVersion, else (the latest version has
- * none) one more than the highest EventVersion of the same GUID.
+ * none) one more than the highest EventVersion of the same GUID. *stated
+ * says whether the class said it: only then is a record of a higher version
+ * known to have a newer layout (docs/schemas.md, "version fallback").
  */
 static int group_version(const struct mb *b, const struct mof_class *c, const struct mof_class *g,
-                         uint8_t *out)
+                         uint8_t *out, int *stated)
 {
     const struct mof_class *lists[2] = {b->fresh, b->known}, *o;
     struct ef_guid gg, og;
@@ -150,9 +152,11 @@ static int group_version(const struct mb *b, const struct mof_class *c, const st
             if (qual_number(q, &v) < 0 || v > UINT8_MAX)
                 return mfail((struct mb *)b, o->line, "bad EventVersion in class", o->name);
             *out = (uint8_t)v;
+            *stated = 1;
             return 0;
         }
     }
+    *stated = 0;
     parse_guid(qual_str(g->quals, "Guid"), &gg);
     for (i = 0; i < 2; i++) {
         for (o = lists[i]; o; o = o->next) {
@@ -533,12 +537,12 @@ static int build_class(struct mb *b, const struct mof_class *c, struct mof_built
     uint16_t count;
     uint8_t version;
     uint32_t i;
-    int rc;
+    int rc, stated = 0;
 
     if (!g)
         return mfail(b, c->line, "event class has no Guid in its ancestry", c->name);
-    if ((rc = group_version(b, c, g, &version)) < 0 || (rc = provider_for(b, g, &pi)) < 0 ||
-        (rc = class_fields(b, c, &fields, &count)) < 0)
+    if ((rc = group_version(b, c, g, &version, &stated)) < 0 ||
+        (rc = provider_for(b, g, &pi)) < 0 || (rc = class_fields(b, c, &fields, &count)) < 0)
         return rc;
     for (i = 0; i < types->count; i++) {
         if (types->vals[i].s || types->vals[i].negative || types->vals[i].n > UINT8_MAX)
@@ -555,6 +559,9 @@ static int build_class(struct mb *b, const struct mof_class *c, struct mof_built
         if (names && i < names->count)
             s->opcode_name = names->vals[i].s;
         s->source = EF_SCHEMA_MOF;
+        /* Kernel events end early where later fields have nothing to carry
+         * (StackWalk_Event's Stack1..Stack32): see EF_SCHEMA_END_AT_FIELD. */
+        s->flags = EF_SCHEMA_END_AT_FIELD | (stated ? EF_SCHEMA_VERSIONED : 0);
         s->fields = fields;
         s->field_count = count;
         s->top_count = count;

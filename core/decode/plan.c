@@ -159,6 +159,9 @@ static int nesting_depth(const struct ef_schema *s, uint16_t i, int depth)
     return deepest;
 }
 
+/* The last plan serial handed out (plans are compiled on several threads). */
+static uint64_t plan_serial;
+
 int ef_plan_compile(const struct ef_schema *s, struct ef_plan **out)
 {
     struct ef_plan *p = NULL;
@@ -213,12 +216,16 @@ int ef_plan_compile(const struct ef_schema *s, struct ef_plan **out)
             o->vflags |= EF_VAL_HEX;
         apply_outtype(o);
     }
+    p->serial = __atomic_add_fetch(&plan_serial, 1, __ATOMIC_RELAXED);
+    (void)ef_plan_keys_build(p); /* optional: without keys the renderer escapes per event */
     *out = p;
     return rc;
 }
 
 void ef_plan_free(struct ef_plan *p)
 {
+    if (p)
+        free(p->keys);
     free(p);
 }
 

@@ -69,12 +69,20 @@ struct ef_plan_op {
     uint8_t is_array; /* 1: fixed, referenced or unbounded count */
     uint16_t outtype; /* effective out type */
     uint16_t flags;   /* the field's EF_FIELD_* */
+    uint32_t key_off; /* the field's JSON key ("\"name\":") at plan->keys + key_off */
+    uint32_t key_len;
 };
+
+struct ef_enrich;
 
 struct ef_plan {
     const struct ef_schema *schema;
-    uint16_t count; /* ops, = schema->field_count */
+    uint64_t serial; /* unique in the process: renderers cache per plan by it */
+    char *keys;      /* every field's key, escaped once for the renderer; NULL if none */
+    uint16_t count;  /* ops, = schema->field_count */
     uint16_t top_count;
+    uint8_t fallback; /* the schema is older than the records it decodes (decoder.c) */
+    const struct ef_enrich *enrich; /* well-known derived values (enrich.h), or NULL */
     struct ef_plan_op ops[];
 };
 
@@ -96,6 +104,15 @@ struct ef_plan_ws {
  */
 int ef_plan_compile(const struct ef_schema *s, struct ef_plan **out);
 void ef_plan_free(struct ef_plan *p);
+
+/*
+ * Fills p->keys and each op's key_off/key_len with the field names as JSON
+ * keys: sanitized to UTF-8, escaped, quoted and followed by ':' ("_" for a
+ * field with no name), exactly as the renderer would write them. Returns 0
+ * or EF_ENOMEM (p->keys stays NULL and renderers escape per event). Called
+ * by ef_plan_compile (plan_keys.c).
+ */
+int ef_plan_keys_build(struct ef_plan *p);
 
 /* Sets up an empty workspace holding at most max_values values per event. */
 void ef_plan_ws_init(struct ef_plan_ws *ws, uint32_t max_values);

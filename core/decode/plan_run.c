@@ -501,6 +501,48 @@ static int decode_range(struct run *r, uint16_t first, uint16_t n, uint8_t depth
     return 0;
 }
 
+/*
+ * The top-level fields. A schema flagged EF_SCHEMA_END_AT_FIELD (MOF) may
+ * see its payload end exactly where a top-level field after the first
+ * would start: the rest of the fields are absent, which is not an error.
+ * Returns 1 when the payload ended so, 0 otherwise.
+ */
+static int decode_top(struct run *r)
+{
+    const struct ef_plan *p = r->plan;
+    int may_end = (p->schema->flags & EF_SCHEMA_END_AT_FIELD) != 0;
+    uint16_t i;
+
+    for (i = 0; i < p->top_count; i++) {
+        if (may_end && i > 0 && r->off == r->len)
+            return 1;
+        if (decode_field(r, i, 0) < 0)
+            return 0;
+    }
+    return 0;
+}
+
+/*
+ * An older layout decoding a newer record (EF_EVT_SCHEMA_FALLBACK) must say
+ * when the payload does not end where that layout ends: fields missing, or
+ * bytes left over. The decoded fields are kept either way. Left-over bytes
+ * are not a decode error (newer versions usually append fields, so what was
+ * decoded is right), but rest_offset says where they start, so a renderer
+ * can show them instead of dropping them.
+ */
+static void check_fallback(struct run *r, int ended_early)
+{
+    struct ef_event *ev = r->ev;
+
+    ev->flags |= EF_EVT_SCHEMA_FALLBACK;
+    if (ended_early || r->err)
+        ev->flags |= EF_EVT_LAYOUT_MISMATCH;
+    if (!r->err && r->off < r->len) {
+        ev->flags |= EF_EVT_LAYOUT_MISMATCH;
+        ev->rest_offset = r->off;
+    }
+}
+
 static int grow_refs(struct ef_plan_ws *ws, uint32_t n)
 {
     uint64_t *nr;
@@ -520,11 +562,12 @@ int ef_plan_run(const struct ef_plan *p, const struct ef_record *rec, struct ef_
 {
     struct run r;
     uint32_t i;
-    int rc;
+    int rc, ended_early;
 
     memset(ev, 0, sizeof(*ev));
     ev->rec = rec;
     ev->schema = p->schema;
+    ev->plan = p;
     ev->values = ws->values;
     ev->rest_offset = rec->user_data_len;
     ef_buf_reset(&ws->scratch);
@@ -542,7 +585,9 @@ int ef_plan_run(const struct ef_plan *p, const struct ef_record *rec, struct ef_
     r.p = rec->user_data;
     r.len = rec->user_data ? rec->user_data_len : 0;
     r.ptr_size = rec->pointer_size == 4 ? 4 : 8;
-    decode_range(&r, 0, p->top_count, 0);
+    ended_early = decode_top(&r);
+    if (p->fallback)
+        check_fallback(&r, ended_early);
     ev->values = ws->values;
     for (i = 0; i < ev->count; i++) {
         struct ef_value *v = &ws->values[i];

@@ -182,6 +182,21 @@ struct ef_provider_info {
     const struct ef_keyword_name *keywords;
 };
 
+enum ef_schema_flags {
+    /*
+     * The version is the layout's own, stated by the source (a MOF class's
+     * EventVersion): a record of a higher version that the source answers
+     * with this schema is decoded by fallback, and the event says so.
+     */
+    EF_SCHEMA_VERSIONED = 0x01,
+    /*
+     * The payload may end at any top-level field boundary: the fields after
+     * it are absent, not an error (MOF classes such as StackWalk_Event list
+     * Stack1..Stack32 while events carry only the frames there are).
+     */
+    EF_SCHEMA_END_AT_FIELD = 0x02,
+};
+
 struct ef_schema {
     const struct ef_provider_info *provider;
 
@@ -203,6 +218,7 @@ struct ef_schema {
     const char *message; /* message template with %1..%n for top-level fields */
 
     uint8_t source; /* enum ef_schema_kind */
+    uint8_t flags;  /* enum ef_schema_flags */
     uint16_t field_count;
     uint16_t top_count;
     const struct ef_field *fields;

@@ -12,6 +12,8 @@
  */
 #include "decode/tei.h"
 
+#include "decode/manifest_internal.h"
+
 #include "util/bytes.h"
 #include "util/error.h"
 #include "util/utf16.h"
@@ -212,6 +214,24 @@ out:
     return rc;
 }
 
+/*
+ * TDH hands out the winmeta names of standard levels, opcodes and channels
+ * as the manifest spells them ("win:Informational", "win:Info"). The
+ * manifest source shows their display names ("Information", "Info"), so the
+ * same event renders the same names whichever source described it: a known
+ * standard name becomes its display name, any other "win:" name loses the
+ * prefix. The replacements are static strings; the arena copy stays unused.
+ */
+static void std_name(const char **name, const struct mf_std *(*find)(const char *))
+{
+    const struct mf_std *std;
+
+    if (!*name || strncmp(*name, "win:", 4) != 0)
+        return;
+    std = find ? find(*name) : NULL;
+    *name = std ? std->text : *name + 4;
+}
+
 /* Fills the schema's names and descriptor from the header part of the blob. */
 static int read_names(const uint8_t *b, size_t len, const struct ef_tei_header *h,
                       struct ef_arena *a, const struct ef_tei_env *env, struct ef_schema *s)
@@ -227,6 +247,10 @@ static int read_names(const uint8_t *b, size_t len, const struct ef_tei_header *
         (rc = read_str(b, len, ef_le32(b + 72), a, 1, &s->opcode_name)) < 0 ||
         (rc = read_str(b, len, ef_le32(b + 76), a, 0, &s->message)) < 0)
         return rc;
+    std_name(&s->level_name, ef_mf_std_level);
+    std_name(&s->opcode_name, ef_mf_std_opcode);
+    std_name(&s->channel_name, ef_mf_std_channel);
+    std_name(&s->task_name, NULL);
     /* Offset 92 is EventNameOffset, except for MOF where it names the activity id. */
     if (h->decoding_source != EF_TEI_DS_WBEM) {
         if ((rc = read_str(b, len, ef_le32(b + 92), a, 1, &s->event_name)) < 0)

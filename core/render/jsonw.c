@@ -156,6 +156,32 @@ void ef_jw_null(struct ef_jw *w)
     atom(w, "null", 4);
 }
 
+void ef_jw_key_raw(struct ef_jw *w, const char *s, size_t n)
+{
+    char *p = room(w, n + 1);
+    size_t k;
+
+    if (!p)
+        return;
+    k = sep(w, p, 1);
+    memcpy(p + k, s, n);
+    done(w, k + n);
+}
+
+void ef_jw_raw_members(struct ef_jw *w, const char *s, size_t n)
+{
+    char *p;
+
+    if (n == 0)
+        return;
+    p = room(w, n);
+    if (!p)
+        return;
+    memcpy(p, s, n);
+    done(w, n);
+    w->state[w->depth] |= HAS_ITEMS;
+}
+
 static const char hexd[] = "0123456789abcdef";
 
 /*

@@ -41,4 +41,21 @@ void ef_jw_number(struct ef_jw *w, const char *s, size_t n);
 void ef_jw_bool(struct ef_jw *w, int v);
 void ef_jw_null(struct ef_jw *w);
 
+/*
+ * A key given as its finished JSON text: quoted, escaped and followed by
+ * ':' ("\"Name\":"). Keys known when the code or the plan is built are
+ * escaped once, not per event. EF_JW_KEY takes a string literal that needs
+ * no escaping.
+ */
+void ef_jw_key_raw(struct ef_jw *w, const char *s, size_t n);
+#define EF_JW_KEY(w, lit) ef_jw_key_raw((w), "\"" lit "\":", sizeof("\"" lit "\":") - 1)
+
+/*
+ * Complete members of the current container as JSON text that an earlier,
+ * identical call sequence wrote at the same place (a cached fragment): the
+ * text is appended as is, including its own leading comma, and the level
+ * then counts as having items.
+ */
+void ef_jw_raw_members(struct ef_jw *w, const char *s, size_t n);
+
 #endif

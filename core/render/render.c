@@ -11,6 +11,7 @@
  */
 #include "render/render_int.h"
 
+#include "decode/plan.h"
 #include "util/error.h"
 #include "util/hex.h"
 #include "util/sid.h"
@@ -24,6 +25,7 @@
 int ef_renderer_new(const struct ef_render_opts *opts, struct ef_renderer **out)
 {
     struct ef_renderer *r;
+    int i, k;
 
     *out = NULL;
     if (opts->format != EF_RENDER_NATIVE && opts->format != EF_RENDER_ECS)
@@ -34,17 +36,113 @@ int ef_renderer_new(const struct ef_render_opts *opts, struct ef_renderer **out)
     r->opts = *opts;
     ef_buf_init(&r->text, 1u << 20);
     ef_buf_init(&r->clean, 1u << 20);
+    r->ts_second = UINT64_MAX;
+    r->frags = calloc(EF_FRAG_SLOTS, sizeof(*r->frags));
+    if (!r->frags) {
+        free(r);
+        return EF_ENOMEM;
+    }
+    for (i = 0; i < EF_FRAG_SLOTS; i++) {
+        for (k = 0; k < EF_FRAG_RUNS; k++)
+            ef_buf_init(&r->frags[i].run[k], 1u << 20);
+    }
     *out = r;
     return 0;
 }
 
 void ef_renderer_free(struct ef_renderer *r)
 {
+    int i, k;
+
     if (!r)
         return;
     ef_buf_free(&r->text);
     ef_buf_free(&r->clean);
+    for (i = 0; i < EF_FRAG_SLOTS; i++) {
+        for (k = 0; k < EF_FRAG_RUNS; k++)
+            ef_buf_free(&r->frags[i].run[k]);
+    }
+    free(r->frags);
     free(r);
+}
+
+struct ef_frag *ef_render_frag(struct ef_renderer *r, const struct ef_event *ev, int *hit)
+{
+    const struct ef_record *rec = ev->rec;
+    uint64_t serial = 0, h;
+    struct ef_frag *f;
+
+    *hit = 0;
+    if (ev->schema) {
+        if (!ev->plan || ev->plan->schema != ev->schema)
+            return NULL;
+        serial = ev->plan->serial;
+    }
+    h = serial * 0x9E3779B97F4A7C15ull;
+    h ^= (uint64_t)rec->provider.data1 * 0xC2B2AE3D27D4EB4Full;
+    h ^= ((uint64_t)rec->id << 24) ^ ((uint64_t)rec->opcode << 8) ^ rec->level ^
+         ((uint64_t)rec->task << 40);
+    h ^= rec->keywords * 0x165667B19E3779F9ull;
+    h ^= h >> 29;
+    f = &r->frags[(h * 0x94D049BB133111EBull) >> 56 & (EF_FRAG_SLOTS - 1)];
+    if (f->valid && f->serial == serial && f->id == rec->id && f->task == rec->task &&
+        f->version == rec->version && f->level == rec->level && f->opcode == rec->opcode &&
+        f->channel == rec->channel && f->kind == rec->kind && f->keywords == rec->keywords &&
+        ef_guid_equal(&f->provider, &rec->provider)) {
+        *hit = 1;
+        return f;
+    }
+    f->valid = 0;
+    f->serial = serial;
+    f->provider = rec->provider;
+    f->keywords = rec->keywords;
+    f->id = rec->id;
+    f->task = rec->task;
+    f->version = rec->version;
+    f->level = rec->level;
+    f->opcode = rec->opcode;
+    f->channel = rec->channel;
+    f->kind = (uint8_t)rec->kind;
+    return f;
+}
+
+size_t ef_render_mark(const struct ef_renderer *r)
+{
+    return r->jw.out->len;
+}
+
+void ef_render_frag_save(struct ef_renderer *r, struct ef_frag *f, int i, size_t mark)
+{
+    struct ef_buf *b = &f->run[i];
+
+    if (r->jw.err || r->jw.out->len < mark)
+        return;
+    ef_buf_reset(b);
+    if (ef_buf_append(b, r->jw.out->data ? r->jw.out->data + mark : "", r->jw.out->len - mark) < 0)
+        return;
+    /* Valid once the last run is saved: the runs are written in order. */
+    f->valid = i == EF_FRAG_RUNS - 1;
+}
+
+void ef_render_frag_replay(struct ef_renderer *r, const struct ef_frag *f, int i)
+{
+    ef_jw_raw_members(&r->jw, f->run[i].data, f->run[i].len);
+}
+
+void ef_render_value_key(struct ef_renderer *r, const struct ef_event *ev, const struct ef_value *v)
+{
+    const struct ef_plan *p = ev->plan;
+
+    if (p && p->keys && v->field && v->name == v->field->name && p->schema == ev->schema) {
+        uintptr_t i = ((uintptr_t)v->field - (uintptr_t)p->schema->fields) / sizeof(*v->field);
+
+        if ((uintptr_t)v->field >= (uintptr_t)p->schema->fields && i < p->count &&
+            &p->schema->fields[i] == v->field) {
+            ef_jw_key_raw(&r->jw, p->keys + p->ops[i].key_off, p->ops[i].key_len);
+            return;
+        }
+    }
+    ef_render_key(r, v->name);
 }
 
 int ef_render_parse_format(const char *name, int *format)
@@ -128,21 +226,42 @@ void ef_render_key(struct ef_renderer *r, const char *s)
     ef_render_text(r, s, strlen(s));
 }
 
-static size_t fmt_u64(char *end, uint64_t v)
+static const char digit_pairs[201] = "00010203040506070809"
+                                     "10111213141516171819"
+                                     "20212223242526272829"
+                                     "30313233343536373839"
+                                     "40414243444546474849"
+                                     "50515253545556575859"
+                                     "60616263646566676869"
+                                     "70717273747576777879"
+                                     "80818283848586878889"
+                                     "90919293949596979899";
+
+/* Two digits per division: integers are in every event. */
+size_t ef_render_fmt_u64(char *end, uint64_t v)
 {
     char *p = end;
 
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    while (v >= 100) {
+        unsigned d = (unsigned)(v % 100) * 2;
+
+        v /= 100;
+        p -= 2;
+        p[0] = digit_pairs[d], p[1] = digit_pairs[d + 1];
+    }
+    if (v >= 10) {
+        p -= 2;
+        p[0] = digit_pairs[v * 2], p[1] = digit_pairs[v * 2 + 1];
+    } else {
+        *--p = (char)('0' + v);
+    }
     return (size_t)(end - p);
 }
 
 void ef_render_u64(struct ef_renderer *r, uint64_t v, int is64)
 {
     char tmp[24];
-    size_t n = fmt_u64(tmp + sizeof(tmp), v);
+    size_t n = ef_render_fmt_u64(tmp + sizeof(tmp), v);
     const char *s = tmp + sizeof(tmp) - n;
 
     if (is64 && r->opts.int64_as_string)
@@ -155,7 +274,7 @@ void ef_render_i64(struct ef_renderer *r, int64_t v, int is64)
 {
     char tmp[24];
     uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    size_t n = fmt_u64(tmp + sizeof(tmp), mag);
+    size_t n = ef_render_fmt_u64(tmp + sizeof(tmp), mag);
     char *s = tmp + sizeof(tmp) - n;
 
     if (v < 0) {
@@ -193,9 +312,9 @@ static char *put_hex(char *p, uint64_t v, int digits)
 }
 
 /* Hand-rolled (util's ef_guid_format uses snprintf): most events carry GUIDs. */
-void ef_render_guid(struct ef_renderer *r, const struct ef_guid *g)
+size_t ef_render_fmt_guid(char *s, const struct ef_guid *g)
 {
-    char s[EF_GUID_STR_SIZE], *p = s;
+    char *p = s;
     int i;
 
     *p++ = '{';
@@ -211,7 +330,14 @@ void ef_render_guid(struct ef_renderer *r, const struct ef_guid *g)
         p = put_hex(p, g->data4[i], 2);
     }
     *p++ = '}';
-    ef_jw_string(&r->jw, s, (size_t)(p - s));
+    return (size_t)(p - s);
+}
+
+void ef_render_guid(struct ef_renderer *r, const struct ef_guid *g)
+{
+    char s[EF_GUID_STR_SIZE];
+
+    ef_jw_string(&r->jw, s, ef_render_fmt_guid(s, g));
 }
 
 void ef_render_status(struct ef_renderer *r, uint32_t v)
@@ -225,22 +351,39 @@ void ef_render_status(struct ef_renderer *r, uint32_t v)
 size_t ef_render_fmt_u32(char *out, uint32_t v)
 {
     char tmp[12];
-    size_t n = fmt_u64(tmp + sizeof(tmp), v);
+    size_t n = ef_render_fmt_u64(tmp + sizeof(tmp), v);
 
     memcpy(out, tmp + sizeof(tmp) - n, n);
     out[n] = '\0';
     return n;
 }
 
+/*
+ * The date and time of day change only when the second does: events come in
+ * time order, so the calendar arithmetic runs once per second of trace and
+ * each event formats only its seven fractional digits.
+ */
 void ef_render_filetime(struct ef_renderer *r, uint64_t ft)
 {
     char s[EF_TIME_STR_SIZE];
+    uint64_t sec = ft / 10000000u;
+    uint32_t frac = (uint32_t)(ft % 10000000u);
+    int i;
 
-    if (ef_filetime_format(ft, s) < 0) {
-        ef_render_u64(r, ft, 1);
-        return;
+    if (sec != r->ts_second) {
+        if (ef_filetime_format(sec * 10000000u, s) < 0) {
+            ef_render_u64(r, ft, 1);
+            return;
+        }
+        memcpy(r->ts_prefix, s, 19);
+        r->ts_second = sec;
     }
-    ef_jw_string(&r->jw, s, strlen(s));
+    memcpy(s, r->ts_prefix, 19);
+    s[19] = '.';
+    for (i = 26; i >= 20; i--, frac /= 10)
+        s[i] = (char)('0' + frac % 10);
+    s[27] = 'Z';
+    ef_jw_string(&r->jw, s, 28);
 }
 
 void ef_render_binary(struct ef_renderer *r, const void *p, size_t n)

@@ -26,7 +26,7 @@ static void tags(struct ef_renderer *r, uint32_t flags)
 {
     if (!flags)
         return;
-    ef_render_key(r, "tags");
+    EF_JW_KEY(&r->jw, "tags");
     ef_jw_array_open(&r->jw);
     if (flags & EF_EVT_NO_SCHEMA)
         ef_render_str(r, "etw_no_schema");
@@ -46,7 +46,7 @@ static void keyword_names(struct ef_renderer *r, const struct ef_event *ev)
 
     if (!p || !p->keyword_count)
         return;
-    ef_render_key(r, "keywords");
+    EF_JW_KEY(&r->jw, "keywords");
     ef_jw_array_open(&r->jw);
     for (i = 0; i < p->keyword_count; i++) {
         uint64_t m = p->keywords[i].mask;
@@ -63,115 +63,132 @@ static void event_part(struct ef_renderer *r, const struct ef_event *ev)
     char code[8];
 
     ef_render_fmt_u32(code, ev->rec->id);
-    ef_render_key(r, "event");
+    EF_JW_KEY(&r->jw, "event");
     ef_jw_map_open(&r->jw);
-    ef_render_key(r, "kind");
+    EF_JW_KEY(&r->jw, "kind");
     ef_render_str(r, "event");
-    ef_render_key(r, "code");
+    EF_JW_KEY(&r->jw, "code");
     ef_render_str(r, code);
     if (s && s->provider && s->provider->name) {
-        ef_render_key(r, "provider");
+        EF_JW_KEY(&r->jw, "provider");
         ef_render_str(r, s->provider->name);
     }
     if (s && (s->task_name || s->event_name)) {
-        ef_render_key(r, "action");
+        EF_JW_KEY(&r->jw, "action");
         ef_render_str(r, s->task_name ? s->task_name : s->event_name);
     }
-    ef_render_key(r, "severity");
+    EF_JW_KEY(&r->jw, "severity");
     ef_render_u64(r, ev->rec->level, 0);
     ef_jw_map_close(&r->jw);
 }
 
-static void winlog_part(struct ef_renderer *r, const struct ef_event *ev)
+/* winlog's members from provider_name to keywords: constant per plan and descriptor. */
+static void winlog_head(struct ef_renderer *r, const struct ef_event *ev)
 {
     const struct ef_record *rec = ev->rec;
     const struct ef_schema *s = ev->schema;
-    const struct ef_ext_item *x;
-    struct ef_guid g;
     const char *name;
-    char code[8];
+    char code[12];
 
     ef_render_fmt_u32(code, rec->id);
-    ef_render_key(r, "winlog");
-    ef_jw_map_open(&r->jw);
     if (s && s->provider && s->provider->name) {
-        ef_render_key(r, "provider_name");
+        EF_JW_KEY(&r->jw, "provider_name");
         ef_render_str(r, s->provider->name);
     }
-    ef_render_key(r, "provider_guid");
+    EF_JW_KEY(&r->jw, "provider_guid");
     ef_render_guid(r, &rec->provider);
-    ef_render_key(r, "event_id");
+    EF_JW_KEY(&r->jw, "event_id");
     ef_render_str(r, code);
     if (s && s->event_name) {
-        ef_render_key(r, "event_name");
+        EF_JW_KEY(&r->jw, "event_name");
         ef_render_str(r, s->event_name);
     }
-    ef_render_key(r, "version");
+    EF_JW_KEY(&r->jw, "version");
     ef_render_u64(r, rec->version, 0);
     if (s && s->channel_name) {
-        ef_render_key(r, "channel");
+        EF_JW_KEY(&r->jw, "channel");
         ef_render_str(r, s->channel_name);
     }
     if (r->opts.computer) {
-        ef_render_key(r, "computer_name");
+        EF_JW_KEY(&r->jw, "computer_name");
         ef_render_str(r, r->opts.computer);
     }
     name = s && s->level_name ? s->level_name : ef_render_std_level(rec->level);
     if (name) {
-        ef_render_key(r, "level");
+        EF_JW_KEY(&r->jw, "level");
         ef_render_str(r, name);
     }
     name = s && s->opcode_name         ? s->opcode_name
            : rec->kind == EF_REC_EVENT ? ef_render_std_opcode(rec->opcode)
                                        : NULL;
-    ef_render_key(r, "opcode");
+    EF_JW_KEY(&r->jw, "opcode");
     if (name)
         ef_render_str(r, name);
     else
         ef_render_u64(r, rec->opcode, 0);
-    ef_render_key(r, "task");
+    EF_JW_KEY(&r->jw, "task");
     if (s && s->task_name)
         ef_render_str(r, s->task_name);
     else
         ef_render_u64(r, rec->task, 0);
     keyword_names(r, ev);
+}
+
+static void winlog_part(struct ef_renderer *r, const struct ef_event *ev, struct ef_frag *f,
+                        int hit)
+{
+    const struct ef_record *rec = ev->rec;
+    const struct ef_ext_item *x;
+    struct ef_guid g;
+    size_t mark;
+
+    EF_JW_KEY(&r->jw, "winlog");
+    ef_jw_map_open(&r->jw);
+    if (hit) {
+        ef_render_frag_replay(r, f, 1);
+    } else {
+        mark = ef_render_mark(r);
+        winlog_head(r, ev);
+        if (f)
+            ef_render_frag_save(r, f, 1, mark);
+    }
     if (!ef_guid_is_zero(&rec->activity_id)) {
-        ef_render_key(r, "activity_id");
+        EF_JW_KEY(&r->jw, "activity_id");
         ef_render_guid(r, &rec->activity_id);
     }
     x = ef_record_ext(rec, EF_EXT_RELATED_ACTIVITYID);
     if (x && x->size >= 16) {
         ef_guid_read(x->data, &g);
-        ef_render_key(r, "related_activity_id");
+        EF_JW_KEY(&r->jw, "related_activity_id");
         ef_render_guid(r, &g);
     }
-    ef_render_key(r, "process");
+    EF_JW_KEY(&r->jw, "process");
     ef_jw_map_open(&r->jw);
-    ef_render_key(r, "pid");
+    EF_JW_KEY(&r->jw, "pid");
     ef_render_u64(r, rec->pid, 0);
-    ef_render_key(r, "thread");
+    EF_JW_KEY(&r->jw, "thread");
     ef_jw_map_open(&r->jw);
-    ef_render_key(r, "id");
+    EF_JW_KEY(&r->jw, "id");
     ef_render_u64(r, rec->tid, 0);
     ef_jw_map_close(&r->jw);
     ef_jw_map_close(&r->jw);
     x = ef_record_ext(rec, EF_EXT_SID);
     if (x) {
-        ef_render_key(r, "user");
+        EF_JW_KEY(&r->jw, "user");
         ef_jw_map_open(&r->jw);
-        ef_render_key(r, "identifier");
+        EF_JW_KEY(&r->jw, "identifier");
         ef_render_sid(r, x->data, x->size);
         ef_jw_map_close(&r->jw);
     }
     if (r->opts.session) {
-        ef_render_key(r, "session");
+        EF_JW_KEY(&r->jw, "session");
         ef_render_str(r, r->opts.session);
     }
     if (ev->flags & EF_EVT_NO_SCHEMA) {
-        ef_render_key(r, "payload");
+        EF_JW_KEY(&r->jw, "payload");
         ef_render_binary(r, rec->user_data, rec->user_data_len);
     } else {
-        ef_render_key(r, "event_data");
+        EF_JW_KEY(&r->jw, "event_data");
         ef_jw_map_open(&r->jw);
         ef_render_fields(r, ev);
         ef_jw_map_close(&r->jw);
@@ -179,47 +196,64 @@ static void winlog_part(struct ef_renderer *r, const struct ef_event *ev)
     if (ev->flags & EF_EVT_DECODE_ERROR) {
         uint32_t from = ev->rest_offset < rec->user_data_len ? ev->rest_offset : rec->user_data_len;
 
-        ef_render_key(r, "decode_error");
+        EF_JW_KEY(&r->jw, "decode_error");
         ef_jw_map_open(&r->jw);
-        ef_render_key(r, "field");
+        EF_JW_KEY(&r->jw, "field");
         ef_render_str(r, ev->error_field);
-        ef_render_key(r, "offset");
+        EF_JW_KEY(&r->jw, "offset");
         ef_render_u64(r, ev->error_offset, 0);
-        ef_render_key(r, "remainder");
+        EF_JW_KEY(&r->jw, "remainder");
         ef_render_binary(r, rec->user_data + from, rec->user_data_len - from);
         ef_jw_map_close(&r->jw);
     }
     ef_jw_map_close(&r->jw);
 }
 
+/* The root's members event, log and host: constant per plan and descriptor. */
+static void ecs_head(struct ef_renderer *r, const struct ef_event *ev)
+{
+    event_part(r, ev);
+    EF_JW_KEY(&r->jw, "log");
+    ef_jw_map_open(&r->jw);
+    EF_JW_KEY(&r->jw, "level");
+    log_level(r, ev->rec->level);
+    ef_jw_map_close(&r->jw);
+    if (r->opts.computer) {
+        EF_JW_KEY(&r->jw, "host");
+        ef_jw_map_open(&r->jw);
+        EF_JW_KEY(&r->jw, "name");
+        ef_render_str(r, r->opts.computer);
+        ef_jw_map_close(&r->jw);
+    }
+}
+
 int ef_render_ecs(struct ef_renderer *r, const struct ef_event *ev)
 {
     const struct ef_record *rec = ev->rec;
+    struct ef_frag *f;
+    size_t mark;
+    int hit;
 
     ef_jw_map_open(&r->jw);
-    ef_render_key(r, "@timestamp");
+    EF_JW_KEY(&r->jw, "@timestamp");
     ef_render_filetime(r, rec->timestamp);
-    event_part(r, ev);
-    ef_render_key(r, "log");
-    ef_jw_map_open(&r->jw);
-    ef_render_key(r, "level");
-    log_level(r, rec->level);
-    ef_jw_map_close(&r->jw);
-    if (r->opts.computer) {
-        ef_render_key(r, "host");
-        ef_jw_map_open(&r->jw);
-        ef_render_key(r, "name");
-        ef_render_str(r, r->opts.computer);
-        ef_jw_map_close(&r->jw);
+    f = ef_render_frag(r, ev, &hit);
+    if (hit) {
+        ef_render_frag_replay(r, f, 0);
+    } else {
+        mark = ef_render_mark(r);
+        ecs_head(r, ev);
+        if (f)
+            ef_render_frag_save(r, f, 0, mark);
     }
     if (ev->schema && ev->schema->message) {
         ef_buf_reset(&r->text);
         if (ef_render_message(ev, &r->text) == 0) {
-            ef_render_key(r, "message");
+            EF_JW_KEY(&r->jw, "message");
             ef_render_text(r, r->text.data ? r->text.data : "", r->text.len);
         }
     }
-    winlog_part(r, ev);
+    winlog_part(r, ev, f, hit);
     tags(r, ev->flags);
     ef_jw_map_close(&r->jw);
     return 0;

@@ -11,12 +11,53 @@
 #include "render/jsonw.h"
 #include "render/render.h"
 
+/*
+ * The constant runs of an event's JSON (provider, names, level, task,
+ * opcode, keywords, channel: everything but times, ids and values), cached
+ * per plan and descriptor so that most events copy them instead of
+ * rendering them. A plan's serial never repeats, so a slot cannot be
+ * mistaken for a later plan allocated at the same address.
+ */
+#define EF_FRAG_SLOTS 256
+#define EF_FRAG_RUNS  2
+
+struct ef_frag {
+    uint64_t serial; /* the plan's; 0 for an event with no schema */
+    struct ef_guid provider;
+    uint64_t keywords;
+    uint16_t id, task;
+    uint8_t version, level, opcode, channel, kind, valid;
+    struct ef_buf run[EF_FRAG_RUNS];
+};
+
 struct ef_renderer {
     struct ef_render_opts opts;
     struct ef_jw jw;     /* writes into the caller's buffer during ef_render_event */
     struct ef_buf text;  /* scratch for messages, map names, hex */
     struct ef_buf clean; /* sanitized copies of names that were not valid UTF-8 */
+    struct ef_frag *frags;
+    uint64_t ts_second;  /* FILETIME / 10^7 whose text ts_prefix holds; UINT64_MAX: none */
+    char ts_prefix[20];  /* "YYYY-MM-DDTHH:MM:SS" */
 };
+
+/*
+ * The fragment slot for ev (its key filled in), or NULL when ev cannot be
+ * cached (a schema without a compiled plan). *hit says whether the slot's
+ * runs are valid; on a miss the caller renders and saves them.
+ */
+struct ef_frag *ef_render_frag(struct ef_renderer *r, const struct ef_event *ev, int *hit);
+/* Copies what the writer appended since mark into run i of f. */
+void ef_render_frag_save(struct ef_renderer *r, struct ef_frag *f, int i, size_t mark);
+/* Replays run i of f at the writer's position. */
+void ef_render_frag_replay(struct ef_renderer *r, const struct ef_frag *f, int i);
+/* The writer's position, for ef_render_frag_save. */
+size_t ef_render_mark(const struct ef_renderer *r);
+/* A field's key: the plan's pre-escaped text when the value has one. */
+void ef_render_value_key(struct ef_renderer *r, const struct ef_event *ev, const struct ef_value *v);
+/* Text of a GUID in braces, upper case, into out (>= 38 bytes); returns 38. */
+size_t ef_render_fmt_guid(char *out, const struct ef_guid *g);
+/* Decimal text of v ending at end (at least 20 bytes before it); returns its length. */
+size_t ef_render_fmt_u64(char *end, uint64_t v);
 
 /* Text that may not be valid UTF-8 (names from metadata): sanitized when needed. */
 void ef_render_text(struct ef_renderer *r, const char *s, size_t n);

@@ -14,18 +14,22 @@
 
 #include <string.h>
 
-static void value_name(struct ef_renderer *r, const char *key, uint64_t value, const char *name)
+static void value_name(struct ef_renderer *r, const char *key, size_t key_len, uint64_t value,
+                       const char *name)
 {
-    ef_render_key(r, key);
+    ef_jw_key_raw(&r->jw, key, key_len);
     ef_jw_map_open(&r->jw);
-    ef_render_key(r, "Value");
+    EF_JW_KEY(&r->jw, "Value");
     ef_render_u64(r, value, 0);
     if (name) {
-        ef_render_key(r, "Name");
+        EF_JW_KEY(&r->jw, "Name");
         ef_render_str(r, name);
     }
     ef_jw_map_close(&r->jw);
 }
+
+#define VALUE_NAME(r, lit, value, name)                                                            \
+    value_name((r), "\"" lit "\":", sizeof("\"" lit "\":") - 1, (value), (name))
 
 static void keywords(struct ef_renderer *r, const struct ef_event *ev)
 {
@@ -33,12 +37,12 @@ static void keywords(struct ef_renderer *r, const struct ef_event *ev)
     uint64_t kw = ev->rec->keywords;
     uint32_t i;
 
-    ef_render_key(r, "Keywords");
+    EF_JW_KEY(&r->jw, "Keywords");
     ef_jw_map_open(&r->jw);
-    ef_render_key(r, "Value");
+    EF_JW_KEY(&r->jw, "Value");
     ef_render_hex(r, kw);
     if (p && p->keyword_count) {
-        ef_render_key(r, "Name");
+        EF_JW_KEY(&r->jw, "Name");
         ef_jw_array_open(&r->jw);
         for (i = 0; i < p->keyword_count; i++) {
             uint64_t m = p->keywords[i].mask;
@@ -58,81 +62,115 @@ static void correlation(struct ef_renderer *r, const struct ef_record *rec)
 
     if (ef_guid_is_zero(&rec->activity_id) && !(rel && rel->size >= 16))
         return;
-    ef_render_key(r, "Correlation");
+    EF_JW_KEY(&r->jw, "Correlation");
     ef_jw_map_open(&r->jw);
     if (!ef_guid_is_zero(&rec->activity_id)) {
-        ef_render_key(r, "ActivityID");
+        EF_JW_KEY(&r->jw, "ActivityID");
         ef_render_guid(r, &rec->activity_id);
     }
     if (rel && rel->size >= 16) {
         ef_guid_read(rel->data, &g);
-        ef_render_key(r, "RelatedActivityID");
+        EF_JW_KEY(&r->jw, "RelatedActivityID");
         ef_render_guid(r, &g);
     }
     ef_jw_map_close(&r->jw);
 }
 
-static void system_part(struct ef_renderer *r, const struct ef_event *ev)
+/* System's members from Provider to Keywords: constant per plan and descriptor. */
+static void system_head(struct ef_renderer *r, const struct ef_event *ev)
 {
     const struct ef_record *rec = ev->rec;
     const struct ef_schema *s = ev->schema;
     int std = rec->kind == EF_REC_EVENT;
     const char *name;
 
-    ef_render_key(r, "System");
-    ef_jw_map_open(&r->jw);
-    ef_render_key(r, "Provider");
+    EF_JW_KEY(&r->jw, "Provider");
     ef_jw_map_open(&r->jw);
     if (s && s->provider && s->provider->name) {
-        ef_render_key(r, "Name");
+        EF_JW_KEY(&r->jw, "Name");
         ef_render_str(r, s->provider->name);
     }
-    ef_render_key(r, "Guid");
+    EF_JW_KEY(&r->jw, "Guid");
     ef_render_guid(r, &rec->provider);
     ef_jw_map_close(&r->jw);
-    ef_render_key(r, "EventID");
+    EF_JW_KEY(&r->jw, "EventID");
     ef_render_u64(r, rec->id, 0);
     if (s && s->event_name) {
-        ef_render_key(r, "EventName");
+        EF_JW_KEY(&r->jw, "EventName");
         ef_render_str(r, s->event_name);
     }
-    ef_render_key(r, "Version");
+    EF_JW_KEY(&r->jw, "Version");
     ef_render_u64(r, rec->version, 0);
     name = s && s->level_name ? s->level_name : ef_render_std_level(rec->level);
-    value_name(r, "Level", rec->level, name);
-    value_name(r, "Task", rec->task, s ? s->task_name : NULL);
+    VALUE_NAME(r, "Level", rec->level, name);
+    VALUE_NAME(r, "Task", rec->task, s ? s->task_name : NULL);
     name = s && s->opcode_name ? s->opcode_name : std ? ef_render_std_opcode(rec->opcode) : NULL;
-    value_name(r, "Opcode", rec->opcode, name);
+    VALUE_NAME(r, "Opcode", rec->opcode, name);
     keywords(r, ev);
-    ef_render_key(r, "TimeCreated");
-    ef_jw_map_open(&r->jw);
-    ef_render_key(r, "SystemTime");
-    ef_render_filetime(r, rec->timestamp);
-    ef_jw_map_close(&r->jw);
-    correlation(r, rec);
-    ef_render_key(r, "Execution");
-    ef_jw_map_open(&r->jw);
-    ef_render_key(r, "ProcessID");
-    ef_render_u64(r, rec->pid, 0);
-    ef_render_key(r, "ThreadID");
-    ef_render_u64(r, rec->tid, 0);
-    ef_render_key(r, "ProcessorID");
-    ef_render_u64(r, rec->processor, 0);
-    ef_jw_map_close(&r->jw);
+}
+
+/* System's members after Execution: constant per plan, descriptor and renderer. */
+static void system_tail(struct ef_renderer *r, const struct ef_event *ev)
+{
+    const struct ef_schema *s = ev->schema;
+
     if (s && s->channel_name) {
-        ef_render_key(r, "Channel");
+        EF_JW_KEY(&r->jw, "Channel");
         ef_render_str(r, s->channel_name);
-    } else if (rec->channel) {
-        ef_render_key(r, "Channel");
-        ef_render_u64(r, rec->channel, 0);
+    } else if (ev->rec->channel) {
+        EF_JW_KEY(&r->jw, "Channel");
+        ef_render_u64(r, ev->rec->channel, 0);
     }
     if (r->opts.computer) {
-        ef_render_key(r, "Computer");
+        EF_JW_KEY(&r->jw, "Computer");
         ef_render_str(r, r->opts.computer);
     }
     if (r->opts.session) {
-        ef_render_key(r, "Session");
+        EF_JW_KEY(&r->jw, "Session");
         ef_render_str(r, r->opts.session);
+    }
+}
+
+static void system_part(struct ef_renderer *r, const struct ef_event *ev)
+{
+    const struct ef_record *rec = ev->rec;
+    struct ef_frag *f;
+    size_t mark;
+    int hit;
+
+    EF_JW_KEY(&r->jw, "System");
+    ef_jw_map_open(&r->jw);
+    f = ef_render_frag(r, ev, &hit);
+    if (hit) {
+        ef_render_frag_replay(r, f, 0);
+    } else {
+        mark = ef_render_mark(r);
+        system_head(r, ev);
+        if (f)
+            ef_render_frag_save(r, f, 0, mark);
+    }
+    EF_JW_KEY(&r->jw, "TimeCreated");
+    ef_jw_map_open(&r->jw);
+    EF_JW_KEY(&r->jw, "SystemTime");
+    ef_render_filetime(r, rec->timestamp);
+    ef_jw_map_close(&r->jw);
+    correlation(r, rec);
+    EF_JW_KEY(&r->jw, "Execution");
+    ef_jw_map_open(&r->jw);
+    EF_JW_KEY(&r->jw, "ProcessID");
+    ef_render_u64(r, rec->pid, 0);
+    EF_JW_KEY(&r->jw, "ThreadID");
+    ef_render_u64(r, rec->tid, 0);
+    EF_JW_KEY(&r->jw, "ProcessorID");
+    ef_render_u64(r, rec->processor, 0);
+    ef_jw_map_close(&r->jw);
+    if (hit) {
+        ef_render_frag_replay(r, f, 1);
+    } else {
+        mark = ef_render_mark(r);
+        system_tail(r, ev);
+        if (f)
+            ef_render_frag_save(r, f, 1, mark);
     }
     ef_jw_map_close(&r->jw);
 }
@@ -141,7 +179,7 @@ static void stack(struct ef_renderer *r, const struct ef_ext_item *x)
 {
     uint32_t w = x->type == EF_EXT_STACK_TRACE64 ? 8 : 4, off;
 
-    ef_render_key(r, "StackTrace");
+    EF_JW_KEY(&r->jw, "StackTrace");
     ef_jw_array_open(&r->jw);
     /* A u64 MatchId precedes the addresses. */
     for (off = 8; off + w <= x->size; off += w)
@@ -157,7 +195,7 @@ static int ext_item(struct ef_renderer *r, const struct ef_ext_item *x, int dry)
     switch (x->type) {
     case EF_EXT_SID:
         if (!dry) {
-            ef_render_key(r, "Sid");
+            EF_JW_KEY(&r->jw, "Sid");
             ef_render_sid(r, x->data, x->size);
         }
         return 1;
@@ -165,7 +203,7 @@ static int ext_item(struct ef_renderer *r, const struct ef_ext_item *x, int dry)
         if (x->size < 4)
             return 0;
         if (!dry) {
-            ef_render_key(r, "TsId");
+            EF_JW_KEY(&r->jw, "TsId");
             ef_render_u64(r, ef_le32(x->data), 0);
         }
         return 1;
@@ -188,7 +226,7 @@ static int ext_item(struct ef_renderer *r, const struct ef_ext_item *x, int dry)
             return 0;
         if (!dry) {
             ef_guid_read(x->data, &g);
-            ef_render_key(r, "ContainerId");
+            EF_JW_KEY(&r->jw, "ContainerId");
             ef_render_guid(r, &g);
         }
         return 1;
@@ -206,7 +244,7 @@ static void extended_part(struct ef_renderer *r, const struct ef_record *rec)
         any = ext_item(r, &rec->ext[i], 1);
     if (!any)
         return;
-    ef_render_key(r, "ExtendedData");
+    EF_JW_KEY(&r->jw, "ExtendedData");
     ef_jw_map_open(&r->jw);
     for (i = 0; i < rec->ext_count; i++)
         ext_item(r, &rec->ext[i], 0);
@@ -217,7 +255,7 @@ static void flags_part(struct ef_renderer *r, uint32_t flags)
 {
     if (!flags)
         return;
-    ef_render_key(r, "Flags");
+    EF_JW_KEY(&r->jw, "Flags");
     ef_jw_array_open(&r->jw);
     if (flags & EF_EVT_NO_SCHEMA)
         ef_render_str(r, "no_schema");
@@ -244,27 +282,27 @@ int ef_render_native(struct ef_renderer *r, const struct ef_event *ev)
     ef_jw_map_open(&r->jw);
     system_part(r, ev);
     if (ev->flags & EF_EVT_NO_SCHEMA) {
-        ef_render_key(r, "Payload");
+        EF_JW_KEY(&r->jw, "Payload");
         payload_rest(r, rec, 0);
     } else {
-        ef_render_key(r, "EventData");
+        EF_JW_KEY(&r->jw, "EventData");
         ef_jw_map_open(&r->jw);
         ef_render_fields(r, ev);
         ef_jw_map_close(&r->jw);
         ef_buf_reset(&r->text);
         if (ev->schema->message && ef_render_message(ev, &r->text) == 0) {
-            ef_render_key(r, "Message");
+            EF_JW_KEY(&r->jw, "Message");
             ef_render_text(r, r->text.data ? r->text.data : "", r->text.len);
         }
     }
     if (ev->flags & EF_EVT_DECODE_ERROR) {
-        ef_render_key(r, "DecodeError");
+        EF_JW_KEY(&r->jw, "DecodeError");
         ef_jw_map_open(&r->jw);
-        ef_render_key(r, "Field");
+        EF_JW_KEY(&r->jw, "Field");
         ef_render_str(r, ev->error_field);
-        ef_render_key(r, "Offset");
+        EF_JW_KEY(&r->jw, "Offset");
         ef_render_u64(r, ev->error_offset, 0);
-        ef_render_key(r, "Remainder");
+        EF_JW_KEY(&r->jw, "Remainder");
         payload_rest(r, rec, ev->rest_offset);
         ef_jw_map_close(&r->jw);
     }

@@ -109,14 +109,37 @@ int ef_render_map_name(const struct ef_map *m, uint64_t v, struct ef_buf *b)
     return any ? 0 : EF_ENOENT;
 }
 
-static void fmt_ipv6(const uint8_t *a, char out[48])
+/* Decimal text of a small number at p; returns the end. */
+static char *put_dec(char *p, unsigned v)
 {
-    int best = -1, best_len = 0, i, j, n = 0;
+    char tmp[12];
+    size_t n = ef_render_fmt_u64(tmp + sizeof(tmp), v);
+
+    memcpy(p, tmp + sizeof(tmp) - n, n);
+    return p + n;
+}
+
+/* "%x" of a 16-bit group at p; returns the end. */
+static char *put_hex16(char *p, unsigned v)
+{
+    static const char xd[] = "0123456789abcdef";
+    int shift = v >= 0x1000 ? 12 : v >= 0x100 ? 8 : v >= 0x10 ? 4 : 0;
+
+    for (; shift >= 0; shift -= 4)
+        *p++ = xd[(v >> shift) & 15];
+    return p;
+}
+
+/* RFC 5952 text of 16 bytes into out (at least 40 bytes); returns its length. */
+static size_t fmt_ipv6(const uint8_t *a, char *out)
+{
+    int best = -1, best_len = 0, i, j;
     uint16_t w[8];
+    char *p = out;
 
     for (i = 0; i < 8; i++)
         w[i] = (uint16_t)((a[2 * i] << 8) | a[2 * i + 1]);
-    /* RFC 5952: the longest run of two or more zero groups becomes "::". */
+    /* The longest run of two or more zero groups becomes "::". */
     for (i = 0; i < 8; i = j + 1) {
         for (j = i; j < 8 && w[j] == 0; j++)
             ;
@@ -127,43 +150,64 @@ static void fmt_ipv6(const uint8_t *a, char out[48])
     }
     for (i = 0; i < 8; i++) {
         if (i == best) {
-            n += snprintf(out + n, 48 - (size_t)n, "::");
+            *p++ = ':', *p++ = ':';
             i += best_len - 1;
             continue;
         }
-        n +=
-            snprintf(out + n, 48 - (size_t)n, "%s%x", (i && i != best + best_len) ? ":" : "", w[i]);
+        if (i && i != best + best_len)
+            *p++ = ':';
+        p = put_hex16(p, w[i]);
     }
+    return (size_t)(p - out);
 }
 
-/* A value as display text into b (IP addresses, SOCKADDRs, floats). */
+/* "a.b.c.d" of four bytes at p; returns the end. */
+static char *put_ipv4(char *p, const uint8_t b[4])
+{
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        if (i)
+            *p++ = '.';
+        p = put_dec(p, b[i]);
+    }
+    return p;
+}
+
+/* A value as display text into b (IP addresses, SOCKADDRs), without printf. */
 static void fmt_special(const struct ef_value *v, struct ef_buf *b)
 {
-    char ip[48];
+    char s[64], *e;
     const uint8_t *p = (const uint8_t *)v->v.s.p;
+    uint8_t q[4];
 
     switch (v->kind) {
     case EF_V_IPV4:
-        ef_buf_appendf(b, "%u.%u.%u.%u", (unsigned)(v->v.u & 0xFF),
-                       (unsigned)((v->v.u >> 8) & 0xFF), (unsigned)((v->v.u >> 16) & 0xFF),
-                       (unsigned)((v->v.u >> 24) & 0xFF));
+        q[0] = (uint8_t)v->v.u, q[1] = (uint8_t)(v->v.u >> 8);
+        q[2] = (uint8_t)(v->v.u >> 16), q[3] = (uint8_t)(v->v.u >> 24);
+        e = put_ipv4(s, q);
+        ef_buf_append(b, s, (size_t)(e - s));
         return;
     case EF_V_IPV6:
-        if (v->v.s.len == 16) {
-            fmt_ipv6(p, ip);
-            ef_buf_append_str(b, ip);
-        } else {
+        if (v->v.s.len == 16)
+            ef_buf_append(b, s, fmt_ipv6(p, s));
+        else
             ef_hex_append(b, p, v->v.s.len);
-        }
         return;
     case EF_V_SOCKADDR:
         if (v->v.s.len >= 8 && ef_le16(p) == 2) {
-            ef_buf_appendf(b, "%u.%u.%u.%u:%u", p[4], p[5], p[6], p[7], (p[2] << 8) | p[3]);
+            e = put_ipv4(s, p + 4);
+            *e++ = ':';
+            e = put_dec(e, (unsigned)((p[2] << 8) | p[3]));
+            ef_buf_append(b, s, (size_t)(e - s));
             return;
         }
         if (v->v.s.len >= 24 && ef_le16(p) == 23) {
-            fmt_ipv6(p + 8, ip);
-            ef_buf_appendf(b, "[%s]:%u", ip, (p[2] << 8) | p[3]);
+            s[0] = '[';
+            e = s + 1 + fmt_ipv6(p + 8, s + 1);
+            *e++ = ']', *e++ = ':';
+            e = put_dec(e, (unsigned)((p[2] << 8) | p[3]));
+            ef_buf_append(b, s, (size_t)(e - s));
             return;
         }
         ef_hex_append(b, p, v->v.s.len);
@@ -269,7 +313,7 @@ uint32_t ef_render_value(struct ef_renderer *r, const struct ef_event *ev, uint3
     if (v->kind == EF_V_STRUCT) {
         ef_jw_map_open(&r->jw);
         for (j = i + 1; j < end;) {
-            ef_render_key(r, ev->values[j].name);
+            ef_render_value_key(r, ev, &ev->values[j]);
             j = ef_render_value(r, ev, j);
         }
         ef_jw_map_close(&r->jw);
@@ -284,11 +328,11 @@ uint32_t ef_render_value(struct ef_renderer *r, const struct ef_event *ev, uint3
     }
     if (has_map(v)) {
         ef_jw_map_open(&r->jw);
-        ef_render_key(r, "Value");
+        EF_JW_KEY(&r->jw, "Value");
         render_integer(r, v);
         ef_buf_reset(&r->text);
         if (ef_render_map_name(v->field->map, v->v.u, &r->text) == 0) {
-            ef_render_key(r, "Name");
+            EF_JW_KEY(&r->jw, "Name");
             ef_render_text(r, r->text.data, r->text.len);
         }
         ef_jw_map_close(&r->jw);
@@ -303,9 +347,35 @@ void ef_render_fields(struct ef_renderer *r, const struct ef_event *ev)
     uint32_t i;
 
     for (i = 0; i < ev->count;) {
-        ef_render_key(r, ev->values[i].name);
+        ef_render_value_key(r, ev, &ev->values[i]);
         i = ef_render_value(r, ev, i);
     }
+}
+
+/* "0x%llX" without printf: messages show pointers and ids in most events. */
+static void text_hex(uint64_t v, struct ef_buf *b)
+{
+    static const char digits[] = "0123456789ABCDEF";
+    char tmp[20], *p = tmp + sizeof(tmp);
+
+    do {
+        *--p = digits[v & 15];
+        v >>= 4;
+    } while (v);
+    *--p = 'x';
+    *--p = '0';
+    ef_buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+static void text_int(int64_t v, int is_signed, struct ef_buf *b)
+{
+    char tmp[24];
+    uint64_t mag = is_signed && v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    size_t n = ef_render_fmt_u64(tmp + sizeof(tmp), mag);
+
+    if (is_signed && v < 0)
+        tmp[sizeof(tmp) - ++n] = '-';
+    ef_buf_append(b, tmp + sizeof(tmp) - n, n);
 }
 
 static void text_scalar(const struct ef_value *v, struct ef_buf *b)
@@ -315,15 +385,15 @@ static void text_scalar(const struct ef_value *v, struct ef_buf *b)
     switch (v->kind) {
     case EF_V_INT:
         if (v->flags & EF_VAL_HEX)
-            ef_buf_appendf(b, "0x%llX", (unsigned long long)v->v.u);
+            text_hex(v->v.u, b);
         else
-            ef_buf_appendf(b, "%lld", (long long)v->v.i);
+            text_int(v->v.i, 1, b);
         break;
     case EF_V_UINT:
         if (v->flags & EF_VAL_HEX || v->outtype == EF_OUT_NTSTATUS || v->outtype == EF_OUT_HRESULT)
-            ef_buf_appendf(b, "0x%llX", (unsigned long long)v->v.u);
+            text_hex(v->v.u, b);
         else
-            ef_buf_appendf(b, "%llu", (unsigned long long)v->v.u);
+            text_int((int64_t)v->v.u, 0, b);
         break;
     case EF_V_DOUBLE:
         fmt_double(v, s);
@@ -336,8 +406,7 @@ static void text_scalar(const struct ef_value *v, struct ef_buf *b)
         ef_buf_append(b, v->v.s.p, v->v.s.len);
         break;
     case EF_V_GUID:
-        ef_guid_format(&v->v.guid, s);
-        ef_buf_append_str(b, s);
+        ef_buf_append(b, s, ef_render_fmt_guid(s, &v->v.guid));
         break;
     case EF_V_FILETIME:
         if (ef_filetime_format(v->v.u, s) == 0)

@@ -177,11 +177,16 @@ static void handle(struct conn *c)
     char method[16], target[1024], path[1024];
     const char *ctype = "text/plain; charset=utf-8";
     struct ef_buf body;
-    int status, head;
-    char *q;
+    int status, head, end = 0;
+    char *q, minor;
 
     c->req[c->len] = '\0';
-    if (sscanf(c->req, "%15s %1023s HTTP/1.%*c", method, target) != 2) {
+    /*
+     * sscanf counts conversions only, so the literal "HTTP/1." is checked
+     * through the %n after it: a line like "GET / SMTP/1.1" is refused.
+     */
+    if (sscanf(c->req, "%15s %1023s HTTP/1.%c%n", method, target, &minor, &end) != 3 ||
+        (minor != '0' && minor != '1') || (c->req[end] != '\r' && c->req[end] != '\n')) {
         respond_text(c, 400, "bad request\n");
         return;
     }

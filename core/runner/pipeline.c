@@ -120,6 +120,8 @@ static void close_all(struct ef_pipeline *p)
     for (g = 0; g < p->n_groups; g++) {
         if (p->groups[g].spool) {
             ef_spool_commit(p->groups[g].spool);
+            /* /metrics and the summary still report the spool once it is closed. */
+            ef_spool_get_stats(p->groups[g].spool, &p->groups[g].final_stats);
             ef_spool_close(p->groups[g].spool);
             p->groups[g].spool = NULL;
         }
@@ -129,6 +131,7 @@ static void close_all(struct ef_pipeline *p)
     ef_timer_stop(&p->clock, &p->shutdown_timer);
     p->handles_open = 4 + (p->http != NULL) + (p->queue != NULL);
     if (p->queue) {
+        ef_queue_get_stats(p->queue, &p->queue_final);
         ef_queue_close(p->queue, on_queue_closed, p);
         p->queue = NULL;
     }

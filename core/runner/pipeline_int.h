@@ -19,6 +19,7 @@
 struct pgroup {
     char *dir;
     struct ef_spool *spool;
+    struct ef_spool_stats final_stats;  /* kept when the spool closes, for the summary */
     unsigned sinks[EF_SPOOL_MAX_SINKS]; /* indexes into p->sinks */
     unsigned n_sinks;
     uint64_t sessions;      /* mask of the sessions routed here */
@@ -53,6 +54,7 @@ struct ef_pipeline {
     struct ef_session_cfg replay_session;
     struct ef_clock clock;
     struct ef_queue *queue;
+    struct ef_queue_stats queue_final; /* kept when the queue closes */
     uv_check_t check;
     uv_async_t source_done;
     struct ef_timer tick, stats_timer, shutdown_timer;

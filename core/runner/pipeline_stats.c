@@ -40,9 +40,10 @@ static uint64_t now_ms(struct ef_pipeline *p)
 
 static void spool_stats(struct ef_pipeline *p, unsigned g, struct ef_spool_stats *st)
 {
-    memset(st, 0, sizeof(*st));
     if (p->groups[g].spool)
         ef_spool_get_stats(p->groups[g].spool, st);
+    else
+        *st = p->groups[g].final_stats;
 }
 
 /* --- stats events ------------------------------------------------------ */
@@ -132,7 +133,7 @@ static int stats_json(struct ef_pipeline *p, struct ef_buf *out)
     ef_jw_map_close(&w);
     jkey(&w, "Queue");
     ef_jw_map_open(&w);
-    memset(&qs, 0, sizeof(qs));
+    qs = p->queue_final;
     if (p->queue)
         ef_queue_get_stats(p->queue, &qs);
     jnum(&w, "accepted", qs.accepted);
@@ -324,7 +325,7 @@ static void queue_spool_metrics(struct ef_pipeline *p, struct ef_buf *o)
     struct ef_queue_stats qs;
     unsigned g;
 
-    memset(&qs, 0, sizeof(qs));
+    qs = p->queue_final;
     if (p->queue)
         ef_queue_get_stats(p->queue, &qs);
     head(o, "etwfwd_queue_events", "gauge", "Events in the handoff queue now.");
@@ -586,7 +587,7 @@ void ef_pipeline_print_summary(struct ef_pipeline *p, FILE *f)
                 st.pushed - st.queue_dropped, st.queue_dropped, p->sessions[i].spool_refused,
                 st.etw_events_lost, st.etw_buffers_lost, st.files, st.files_failed);
     }
-    memset(&qs, 0, sizeof(qs));
+    qs = p->queue_final;
     if (p->queue)
         ef_queue_get_stats(p->queue, &qs);
     for (i = 0; i < p->n_sinks; i++) {

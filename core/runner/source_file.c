@@ -84,17 +84,18 @@ static void publish(struct ef_source_file *s, const struct ef_source_stats *base
 static int replay_one(struct ef_source_file *s, const char *path, struct ef_source_stats *base,
                       struct ef_buf *line)
 {
+    struct ef_tracefile_opts to = {
+        s->o.manifests, s->o.n_manifests, s->o.mofs, s->o.n_mofs, s->o.render, NULL, NULL};
     struct ef_tracefile *tf = NULL;
+    struct ef_tracefile_error err;
     struct ef_tracefile_stats tst;
     const struct ef_etl_header *h;
     uint64_t ts, first_ts = 0, start_ns = 0, n = 0;
-    char err[512];
     int rc;
 
-    rc = ef_tracefile_open(path, s->o.manifests, s->o.n_manifests, s->o.mofs, s->o.n_mofs,
-                           &s->o.render, &tf, err, sizeof(err));
+    rc = ef_tracefile_open(path, &to, &tf, &err);
     if (rc < 0) {
-        ef_log_error("source", "session %s: %s", s->o.name, err);
+        ef_log_error("source", "session %s: %s", s->o.name, err.msg);
         base->files_failed++;
         return rc;
     }

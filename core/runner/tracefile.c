@@ -1,12 +1,13 @@
 /*
- * tracefile.c - one .etl file decoded and rendered to JSON lines, with the
- * same schema sources, in the same order, as `etwfwd replay`
- * (service/cmd_replay.c), so the pipeline's output equals replay's stdout.
+ * tracefile.c - one .etl file decoded and rendered to JSON lines: the only
+ * place the schema sources are put together, so `etwfwd replay`, the
+ * runner's file source and the bench give the same lines.
  */
 #include "runner/tracefile.h"
 
 #include "decode/decoder.h"
 #include "decode/embedded.h"
+#include "decode/eventsource.h"
 #include "decode/manifest.h"
 #include "decode/mof.h"
 #include "decode/tlg_source.h"
@@ -22,6 +23,8 @@ struct ef_tracefile {
     struct ef_decoder *dec;
     struct ef_renderer *ren;
     struct ef_tracefile_stats st;
+    void (*on_event)(void *ud, const struct ef_event *ev, int decode_rc);
+    void *ud;
 };
 
 static int is_dir(const char *path)
@@ -31,17 +34,20 @@ static int is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static void set_err(char *err, size_t errlen, const struct ef_buf *b, const char *what, int rc)
+static void set_err(struct ef_tracefile_error *err, const struct ef_buf *b, const char *what,
+                    int rc)
 {
+    err->schemas = 1;
     if (b && b->len)
-        snprintf(err, errlen, "%.*s",
-                 (int)(b->len && b->data[b->len - 1] == '\n' ? b->len - 1 : b->len), b->data);
+        snprintf(err->msg, sizeof(err->msg), "%.*s",
+                 (int)(b->data[b->len - 1] == '\n' ? b->len - 1 : b->len), b->data);
     else
-        snprintf(err, errlen, "%s: %s", what, ef_strerror(rc));
+        snprintf(err->msg, sizeof(err->msg), "%s: %s", what, ef_strerror(rc));
 }
 
-static int add_sources(struct ef_tracefile *tf, const char *const *manifests, size_t n_manifests,
-                       const char *const *mofs, size_t n_mofs, char *err, size_t errlen)
+/* The schema sources in DESIGN.md's order; the decoder asks them in this order. */
+static int add_sources(struct ef_tracefile *tf, const struct ef_tracefile_opts *o,
+                       struct ef_tracefile_error *err)
 {
     struct ef_schema_source src;
     struct ef_buf msg;
@@ -51,36 +57,39 @@ static int add_sources(struct ef_tracefile *tf, const char *const *manifests, si
     ef_buf_init(&msg, 64 * 1024);
     if ((rc = ef_tlg_source_create(0, &src)) < 0 ||
         (rc = ef_decoder_add_source(tf->dec, src)) < 0) {
-        set_err(err, errlen, NULL, "TraceLogging source", rc);
+        set_err(err, NULL, "TraceLogging source", rc);
         goto out;
     }
     if ((rc = ef_manifest_source_new(&src)) < 0) {
-        set_err(err, errlen, NULL, "manifest source", rc);
+        set_err(err, NULL, "manifest source", rc);
         goto out;
     }
-    for (i = 0; i < n_manifests && rc == 0; i++)
-        rc = is_dir(manifests[i]) ? ef_manifest_source_add_dir(src.ctx, manifests[i], &msg)
-                                  : ef_manifest_source_add_file(src.ctx, manifests[i], &msg);
+    for (i = 0; i < o->n_manifests && rc == 0; i++)
+        rc = is_dir(o->manifests[i]) ? ef_manifest_source_add_dir(src.ctx, o->manifests[i], &msg)
+                                     : ef_manifest_source_add_file(src.ctx, o->manifests[i], &msg);
     if (rc < 0) {
         src.ops->destroy(src.ctx);
-        set_err(err, errlen, &msg, "manifest", rc);
+        set_err(err, &msg, "manifest", rc);
         goto out;
     }
+    /* EventSource manifests sent in the trace come after --manifest files, which win. */
     if ((rc = ef_decoder_add_source(tf->dec, src)) < 0 ||
+        (rc = ef_es_source_create(NULL, &src)) < 0 ||
+        (rc = ef_decoder_add_source(tf->dec, src)) < 0 ||
         (rc = ef_embedded_source_create(0, &src)) < 0 ||
         (rc = ef_decoder_add_source(tf->dec, src)) < 0) {
-        set_err(err, errlen, NULL, "schema sources", rc);
+        set_err(err, NULL, "schema sources", rc);
         goto out;
     }
     if ((rc = ef_mof_source_new(&src)) < 0) {
-        set_err(err, errlen, NULL, "MOF source", rc);
+        set_err(err, NULL, "MOF source", rc);
         goto out;
     }
-    for (i = 0; i < n_mofs && rc == 0; i++)
-        rc = ef_mof_source_add_file(src.ctx, mofs[i], &msg);
+    for (i = 0; i < o->n_mofs && rc == 0; i++)
+        rc = ef_mof_source_add_file(src.ctx, o->mofs[i], &msg);
     if (rc < 0) {
         src.ops->destroy(src.ctx);
-        set_err(err, errlen, &msg, "MOF", rc);
+        set_err(err, &msg, "MOF", rc);
         goto out;
     }
     rc = ef_decoder_add_source(tf->dec, src);
@@ -89,29 +98,33 @@ out:
     return rc;
 }
 
-int ef_tracefile_open(const char *path, const char *const *manifests, size_t n_manifests,
-                      const char *const *mofs, size_t n_mofs, const struct ef_render_opts *ro,
-                      struct ef_tracefile **out, char *err, size_t errlen)
+int ef_tracefile_open(const char *path, const struct ef_tracefile_opts *opts,
+                      struct ef_tracefile **out, struct ef_tracefile_error *err)
 {
     struct ef_tracefile *tf;
     int rc;
 
     *out = NULL;
-    if (errlen)
-        err[0] = '\0';
+    err->schemas = 0;
+    err->msg[0] = '\0';
     tf = calloc(1, sizeof(*tf));
-    if (!tf)
+    if (!tf) {
+        snprintf(err->msg, sizeof(err->msg), "%s", ef_strerror(EF_ENOMEM));
         return EF_ENOMEM;
-    if ((rc = ef_decoder_new(NULL, &tf->dec)) < 0 || (rc = ef_renderer_new(ro, &tf->ren)) < 0) {
-        set_err(err, errlen, NULL, "decoder", rc);
+    }
+    tf->on_event = opts->on_event;
+    tf->ud = opts->ud;
+    if ((rc = ef_decoder_new(NULL, &tf->dec)) < 0 ||
+        (rc = ef_renderer_new(&opts->render, &tf->ren)) < 0) {
+        snprintf(err->msg, sizeof(err->msg), "decoder: %s", ef_strerror(rc));
         goto fail;
     }
-    rc = add_sources(tf, manifests, n_manifests, mofs, n_mofs, err, errlen);
+    rc = add_sources(tf, opts, err);
     if (rc < 0)
         goto fail;
     rc = ef_etl_open_file(path, NULL, &tf->rd);
     if (rc < 0) {
-        snprintf(err, errlen, "%s: %s", path, ef_strerror(rc));
+        snprintf(err->msg, sizeof(err->msg), "%s: %s", path, ef_strerror(rc));
         goto fail;
     }
     *out = tf;
@@ -133,6 +146,8 @@ int ef_tracefile_next(struct ef_tracefile *tf, struct ef_buf *line, uint64_t *ti
         if (rc <= 0)
             return rc;
         drc = ef_decoder_decode(tf->dec, rec, &ev);
+        if (tf->on_event)
+            tf->on_event(tf->ud, &ev, drc);
         tf->st.events++;
         if (ev.flags & EF_EVT_NO_SCHEMA)
             tf->st.no_schema++;
@@ -158,6 +173,16 @@ const struct ef_etl_header *ef_tracefile_header(const struct ef_tracefile *tf)
 void ef_tracefile_get_stats(const struct ef_tracefile *tf, struct ef_tracefile_stats *st)
 {
     *st = tf->st;
+}
+
+void ef_tracefile_decoder_stats(const struct ef_tracefile *tf, struct ef_decoder_stats *st)
+{
+    ef_decoder_stats(tf->dec, st);
+}
+
+const struct ef_etl_stats *ef_tracefile_etl_stats(const struct ef_tracefile *tf)
+{
+    return ef_etl_stats(tf->rd);
 }
 
 void ef_tracefile_close(struct ef_tracefile *tf)

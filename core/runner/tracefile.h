@@ -1,9 +1,13 @@
 /*
  * tracefile.h - one .etl file decoded and rendered to JSON lines.
  *
- * The runner's file source turns a trace into the same lines `etwfwd replay`
- * prints: the portable reader, a decoder with the schema sources in
- * DESIGN.md's order (TraceLogging, manifests, embedded schemas, kernel MOF)
+ * The one code path that turns a trace into JSON lines: `etwfwd replay`
+ * (service/cmd_replay.c) prints them, the runner's file source
+ * (source_file.c) pushes them into the pipeline, and bench/replay_bench.c
+ * measures them, so the three cannot drift apart. It owns the portable
+ * reader, a decoder with the schema sources built here and only here, in
+ * DESIGN.md's order (TraceLogging metadata, manifest files, EventSource
+ * manifests sent in the trace, schemas embedded in the trace, kernel MOF),
  * and a renderer. A tracefile belongs to the one thread that reads it.
  */
 #ifndef EF_RUNNER_TRACEFILE_H
@@ -12,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "decode/decoder.h"
+#include "decode/event.h"
 #include "etl/etl.h"
 #include "render/render.h"
 #include "util/buf.h"
@@ -26,18 +32,37 @@ struct ef_tracefile_stats {
     uint64_t read_errors;   /* damage the reader skipped */
 };
 
+struct ef_tracefile_opts {
+    const char *const *manifests; /* manifest files or folders (may be empty) */
+    size_t n_manifests;
+    const char *const *mofs; /* kernel MOF files (may be empty) */
+    size_t n_mofs;
+    struct ef_render_opts render;
+    /*
+     * Called for every decoded record before it is rendered, also for those
+     * that then do not fit the line (may be NULL): replay's per-provider
+     * summary counts here. ev is valid during the call only.
+     */
+    void (*on_event)(void *ud, const struct ef_event *ev, int decode_rc);
+    void *ud;
+};
+
+/* Why ef_tracefile_open failed. */
+struct ef_tracefile_error {
+    int schemas;    /* 1: a schema file did not load (bad input); 0: the trace */
+    char msg[1024]; /* "PATH: reason" or the schema loader's message, no newline */
+};
+
 struct ef_tracefile;
 
 /*
- * Opens path and prepares the decoder with the given manifest files or
- * folders and MOF files (either list may be empty). On failure a message is
- * written to err (errlen bytes). Returns 0, EF_ENOENT/EF_EIO/EF_EFORMAT for
- * the trace, the schema loader's error, or EF_ENOMEM. Any thread; the
- * tracefile then belongs to it.
+ * Builds the decoder (schema sources first, so a bad manifest is reported
+ * before the trace is touched) and opens path. On failure *err says what
+ * and why. Returns 0, the schema loader's error, EF_ENOENT/EF_EIO/EF_EFORMAT
+ * for the trace, or EF_ENOMEM. Any thread; the tracefile then belongs to it.
  */
-int ef_tracefile_open(const char *path, const char *const *manifests, size_t n_manifests,
-                      const char *const *mofs, size_t n_mofs, const struct ef_render_opts *ro,
-                      struct ef_tracefile **out, char *err, size_t errlen);
+int ef_tracefile_open(const char *path, const struct ef_tracefile_opts *opts,
+                      struct ef_tracefile **out, struct ef_tracefile_error *err);
 
 /*
  * Renders the next event into line (reset first; no newline). *timestamp gets
@@ -51,6 +76,10 @@ int ef_tracefile_next(struct ef_tracefile *tf, struct ef_buf *line, uint64_t *ti
 const struct ef_etl_header *ef_tracefile_header(const struct ef_tracefile *tf);
 
 void ef_tracefile_get_stats(const struct ef_tracefile *tf, struct ef_tracefile_stats *st);
+
+/* The decoder's and the reader's own counters, for replay's summary. The owning thread. */
+void ef_tracefile_decoder_stats(const struct ef_tracefile *tf, struct ef_decoder_stats *st);
+const struct ef_etl_stats *ef_tracefile_etl_stats(const struct ef_tracefile *tf);
 
 /* NULL is fine. The owning thread. */
 void ef_tracefile_close(struct ef_tracefile *tf);

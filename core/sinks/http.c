@@ -12,9 +12,9 @@
  * verdict when all events agree, per-event verdicts otherwise (the pipeline
  * then resends only the RETRY events and dead-letters the REJECT ones).
  * Retries and their timing belong to the pipeline; this file only passes on
- * the receiver's Retry-After. Secrets (token, password, header values) go
- * into curl's options and nowhere else: no log line carries them and curl's
- * verbose mode is never turned on.
+ * the receiver's Retry-After. Building curl handles and headers and the
+ * status classes live in http_request.c; secrets (token, password, header
+ * values) go into curl's options and nowhere else.
  */
 #include "sinks/http.h"
 
@@ -31,7 +31,6 @@
 
 #define RAW_MAX         (1024u * 1024 * 1024) /* a formatted body before gzip */
 #define RESP_MAX        (16u * 1024 * 1024)   /* the response kept (bulk item results) */
-#define BODY_KIB        1024                  /* of an error response, into the reason */
 #define VERDICT_PENDING 255
 
 struct hsink;
@@ -69,10 +68,10 @@ struct hsink {
     struct ef_http_multi *multi;
     struct ef_http_fmt fmt;
     char host[256];
-    char *url, *ack_url, *index, *userpwd;
-    char *ca_file, *ca_path, *client_cert, *client_key, *proxy, *no_proxy;
-    int tls_verify, gzip, hec_ack;
-    uint64_t connect_timeout_ms, timeout_ms, max_body;
+    char *url, *ack_url, *index;
+    struct ef_http_conn conn;
+    int gzip, hec_ack;
+    uint64_t max_body;
     struct curl_slist *headers;    /* every request */
     struct curl_slist *headers_gz; /* ... plus Content-Encoding: gzip */
     struct hbatch *jobs;
@@ -226,48 +225,6 @@ static void req_free(struct hreq *rq)
     free(rq);
 }
 
-static int setup_easy(struct hsink *hs, struct hreq *rq, const char *url)
-{
-    CURL *e = curl_easy_init();
-
-    if (!e)
-        return EF_ENOMEM;
-    rq->easy = e;
-    rq->errbuf[0] = '\0';
-    curl_easy_setopt(e, CURLOPT_URL, url);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, rq);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, rq->errbuf);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(e, CURLOPT_POST, 1L);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, rq->body.data ? rq->body.data : "");
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body.len);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, rq->gzipped ? hs->headers_gz : hs->headers);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, rq);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)hs->connect_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)hs->timeout_ms);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, hs->tls_verify ? 1L : 0L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, hs->tls_verify ? 2L : 0L);
-    if (hs->ca_file)
-        curl_easy_setopt(e, CURLOPT_CAINFO, hs->ca_file);
-    if (hs->ca_path)
-        curl_easy_setopt(e, CURLOPT_CAPATH, hs->ca_path);
-    if (hs->client_cert)
-        curl_easy_setopt(e, CURLOPT_SSLCERT, hs->client_cert);
-    if (hs->client_key)
-        curl_easy_setopt(e, CURLOPT_SSLKEY, hs->client_key);
-    if (hs->proxy)
-        curl_easy_setopt(e, CURLOPT_PROXY, hs->proxy);
-    if (hs->no_proxy)
-        curl_easy_setopt(e, CURLOPT_NOPROXY, hs->no_proxy);
-    if (hs->userpwd) {
-        curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-        curl_easy_setopt(e, CURLOPT_USERPWD, hs->userpwd);
-    }
-    return 0;
-}
-
 static int launch(struct hsink *hs, struct hreq *rq, const char *url)
 {
     int rc;
@@ -277,7 +234,8 @@ static int launch(struct hsink *hs, struct hreq *rq, const char *url)
         curl_easy_cleanup(rq->easy);
         rq->easy = NULL;
     }
-    rc = setup_easy(hs, rq, url);
+    rc = ef_http_easy_new(&hs->conn, url, &rq->body, rq->gzipped ? hs->headers_gz : hs->headers,
+                          on_body, rq, rq->errbuf, (void **)&rq->easy);
     if (rc == 0)
         rc = ef_http_multi_add(hs->multi, rq->easy);
     if (rc == 0)
@@ -364,20 +322,6 @@ static void start_range(struct hbatch *hb, size_t from, size_t to)
 }
 
 /* --- responses --- */
-
-/* "HTTP 400: <first KiB of the body>" with control bytes as spaces. */
-static void status_reason(struct hreq *rq, long status, char *out, size_t cap)
-{
-    size_t n = rq->resp.len < BODY_KIB ? rq->resp.len : BODY_KIB, i;
-    int k = snprintf(out, cap, "HTTP %ld: ", status);
-
-    for (i = 0; i < n && (size_t)k + 1 < cap; i++) {
-        unsigned char c = (unsigned char)rq->resp.data[i];
-
-        out[k++] = c < 0x20 ? ' ' : (char)c;
-    }
-    out[k] = '\0';
-}
 
 static void on_bulk(struct hsink *hs, struct hreq *rq)
 {
@@ -483,22 +427,14 @@ static int on_hec(struct hsink *hs, struct hreq *rq)
     return 0;
 }
 
-static uint64_t retry_after_ms(CURL *e)
-{
-    curl_off_t s = 0;
-
-    if (curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &s) != CURLE_OK || s <= 0)
-        return 0;
-    return (uint64_t)s * 1000;
-}
-
 /* Maps a finished request; returns 1 when rq lives on (a HEC ack poll). */
 static int on_response(struct hsink *hs, struct hreq *rq, int code)
 {
     struct hbatch *hb = rq->hb;
     long status = 0;
-    char why[BODY_KIB + 64];
+    char why[EF_HTTP_BODY_KIB + 64];
     uint64_t ra;
+    int cls;
 
     if (code != CURLE_OK) {
         hs->st.conn_errors++;
@@ -509,7 +445,8 @@ static int on_response(struct hsink *hs, struct hreq *rq, int code)
         return 0;
     }
     curl_easy_getinfo(rq->easy, CURLINFO_RESPONSE_CODE, &status);
-    if (status >= 200 && status < 300) {
+    cls = ef_http_classify(status, !rq->ack_poll && rq->to - rq->from > 1);
+    if (cls == EF_HTTP_C_ACK) {
         hs->st.status_2xx++;
         if (hs->fmt.format == EF_HTTP_ES_BULK)
             on_bulk(hs, rq);
@@ -525,13 +462,12 @@ static int on_response(struct hsink *hs, struct hreq *rq, int code)
         hs->st.status_4xx++;
     else
         hs->st.status_other++;
-    status_reason(rq, status, why, sizeof(why));
-    if (status == 413 && !rq->ack_poll && rq->to - rq->from > 1) {
-        /* The receiver's limit is below ours: halve until it fits. */
+    ef_http_status_reason(status, rq->resp.data, rq->resp.len, why, sizeof(why));
+    switch (cls) {
+    case EF_HTTP_C_SPLIT:
         split(hb, rq->from, rq->to);
-        return 0;
-    }
-    if (status == 401 || status == 403) {
+        break;
+    case EF_HTTP_C_AUTH:
         hs->st.auth_failures++;
         EF_LOG_EVERY(hs->log_auth, 10, EF_LOG_ERROR, "http",
                      "%s: the receiver refuses our credentials (HTTP %ld); check token, user, "
@@ -540,20 +476,21 @@ static int on_response(struct hsink *hs, struct hreq *rq, int code)
         if (hb->retry_after < EF_HTTP_AUTH_RETRY_MS)
             hb->retry_after = EF_HTTP_AUTH_RETRY_MS;
         set_range(hb, rq->from, rq->to, EF_SINK_RETRY, why);
-        return 0;
-    }
-    if (status == 408 || status == 429 || status >= 500) {
-        ra = retry_after_ms(rq->easy);
+        break;
+    case EF_HTTP_C_RETRY:
+        ra = ef_http_retry_after_ms(rq->easy);
         if (ra > hb->retry_after)
             hb->retry_after = ra;
         set_range(hb, rq->from, rq->to, EF_SINK_RETRY, why);
-        return 0;
+        break;
+    default:
+        EF_LOG_EVERY(hs->log_reject, 100, EF_LOG_WARN, "http", "%s: rejected: %s",
+                     ef_sink_name(hs->sink), why);
+        set_range(hb, rq->from, rq->to, EF_SINK_REJECT, why);
+        if (status == 413)
+            hs->st.too_large++;
+        break;
     }
-    EF_LOG_EVERY(hs->log_reject, 100, EF_LOG_WARN, "http", "%s: rejected: %s",
-                 ef_sink_name(hs->sink), why);
-    set_range(hb, rq->from, rq->to, EF_SINK_REJECT, why);
-    if (status == 413)
-        hs->st.too_large++;
     return 0;
 }
 
@@ -574,117 +511,14 @@ static void on_done(void *easy, int code, void *ud)
 
 /* --- the sink --- */
 
-static int add_header(struct curl_slist **l, const char *h)
-{
-    struct curl_slist *n = curl_slist_append(*l, h);
-
-    if (!n)
-        return EF_ENOMEM;
-    *l = n;
-    return 0;
-}
-
-static int add_headerf(struct curl_slist **l, const char *a, const char *b)
-{
-    size_t n = strlen(a) + strlen(b) + 1;
-    char *h = malloc(n);
-    int rc;
-
-    if (!h)
-        return EF_ENOMEM;
-    snprintf(h, n, "%s%s", a, b);
-    rc = add_header(l, h);
-    /* The header may hold a secret: wipe our copy (curl keeps its own). */
-    memset(h, 0, n);
-    free(h);
-    return rc;
-}
-
-/* A random channel id for X-Splunk-Request-Channel (a UUID, version 4). */
-static void make_channel(char out[40])
-{
-    unsigned char r[16];
-    size_t i;
-
-    if (uv_random(NULL, NULL, r, sizeof(r), 0, NULL) < 0) {
-        uint64_t t = uv_hrtime();
-        for (i = 0; i < sizeof(r); i++)
-            r[i] = (unsigned char)(t >> (8 * (i % 8))) ^ (unsigned char)(i * 37);
-    }
-    r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
-    r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-    snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0],
-             r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13],
-             r[14], r[15]);
-}
-
-static int build_headers(struct hsink *hs, const struct ef_sink_cfg *cfg)
-{
-    const char *ctype = cfg->format == EF_HTTP_JSON || cfg->format == EF_HTTP_SPLUNK_HEC
-                            ? "Content-Type: application/json"
-                            : "Content-Type: application/x-ndjson";
-    struct curl_slist **l = &hs->headers;
-    char channel[40];
-    size_t i;
-    int rc, pass;
-
-    for (pass = 0; pass < 2; pass++) {
-        rc = add_header(l, ctype);
-        /* No "Expect: 100-continue" round trip before each large body. */
-        if (rc == 0)
-            rc = add_header(l, "Expect:");
-        if (rc == 0 && cfg->token && cfg->token[0])
-            rc = add_headerf(l,
-                             cfg->format == EF_HTTP_SPLUNK_HEC ? "Authorization: Splunk "
-                                                               : "Authorization: Bearer ",
-                             cfg->token);
-        if (rc == 0 && cfg->format == EF_HTTP_SPLUNK_HEC) {
-            if (pass == 0)
-                make_channel(channel);
-            rc = add_headerf(l, "X-Splunk-Request-Channel: ", channel);
-        }
-        for (i = 0; rc == 0 && i < cfg->headers.n; i++)
-            rc = add_header(l, cfg->headers.v[i]);
-        if (rc < 0)
-            return rc;
-        l = &hs->headers_gz;
-    }
-    return add_header(l, "Content-Encoding: gzip");
-}
-
-/* http(s)://host[:port]/prefix/services/collector... -> .../services/collector/ack */
-static int make_ack_url(struct hsink *hs)
-{
-    const char *p = strstr(hs->url, "/services/collector");
-    size_t n;
-
-    if (!p)
-        return EF_ECONFIG;
-    n = (size_t)(p - hs->url) + strlen("/services/collector/ack") + 1;
-    hs->ack_url = malloc(n);
-    if (!hs->ack_url)
-        return EF_ENOMEM;
-    snprintf(hs->ack_url, n, "%.*s/services/collector/ack", (int)(p - hs->url), hs->url);
-    return 0;
-}
-
 static void hsink_free(struct hsink *hs)
 {
     curl_slist_free_all(hs->headers);
     curl_slist_free_all(hs->headers_gz);
-    if (hs->userpwd) {
-        memset(hs->userpwd, 0, strlen(hs->userpwd));
-        free(hs->userpwd);
-    }
+    ef_http_conn_free(&hs->conn);
     free(hs->url);
     free(hs->ack_url);
     free(hs->index);
-    free(hs->ca_file);
-    free(hs->ca_path);
-    free(hs->client_cert);
-    free(hs->client_key);
-    free(hs->proxy);
-    free(hs->no_proxy);
     ef_buf_free(&hs->fmtbuf);
     free(hs);
 }
@@ -701,11 +535,14 @@ static int http_open(struct ef_sink *sink, const struct ef_sink_cfg *cfg, uv_loo
     hs->sink = sink;
     hs->loop = loop;
     hs->clock = ef_sink_clock(sink);
-    hs->tls_verify = cfg->tls_verify;
-    hs->gzip = cfg->compress == EF_COMPRESS_GZIP;
+    hs->conn.tls_verify = cfg->tls_verify;
+    /* The loader settles auto; a hand-made cfg (tests, bench) may still hold it. */
+    hs->gzip = cfg->compress == EF_COMPRESS_GZIP ||
+               (cfg->compress == EF_COMPRESS_AUTO &&
+                (cfg->format == EF_HTTP_ES_BULK || cfg->format == EF_HTTP_SPLUNK_HEC));
     hs->hec_ack = cfg->hec_ack && cfg->format == EF_HTTP_SPLUNK_HEC;
-    hs->connect_timeout_ms = cfg->connect_timeout_ms ? cfg->connect_timeout_ms : 10000;
-    hs->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 30000;
+    hs->conn.connect_timeout_ms = cfg->connect_timeout_ms ? cfg->connect_timeout_ms : 10000;
+    hs->conn.timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 30000;
     hs->max_body = cfg->max_body_size ? cfg->max_body_size : 10u * 1024 * 1024;
     ef_buf_init(&hs->fmtbuf, RAW_MAX);
     hn = sizeof(hs->host);
@@ -717,29 +554,29 @@ static int http_open(struct ef_sink *sink, const struct ef_sink_cfg *cfg, uv_loo
     }
     hs->url = strdup(cfg->url);
     hs->index = dup_or_null(cfg->index);
-    hs->ca_file = dup_or_null(cfg->ca_file);
-    hs->ca_path = dup_or_null(cfg->ca_path);
-    hs->client_cert = dup_or_null(cfg->client_cert);
-    hs->client_key = dup_or_null(cfg->client_key);
+    hs->conn.ca_file = dup_or_null(cfg->ca_file);
+    hs->conn.ca_path = dup_or_null(cfg->ca_path);
+    hs->conn.client_cert = dup_or_null(cfg->client_cert);
+    hs->conn.client_key = dup_or_null(cfg->client_key);
     /* proxy = "" (set but empty) means no proxy at all, not the environment's. */
-    hs->proxy = cfg->proxy ? strdup(cfg->proxy) : NULL;
-    hs->no_proxy = dup_or_null(cfg->no_proxy);
-    if (!hs->url || (cfg->proxy && !hs->proxy))
+    hs->conn.proxy = cfg->proxy ? strdup(cfg->proxy) : NULL;
+    hs->conn.no_proxy = dup_or_null(cfg->no_proxy);
+    if (!hs->url || (cfg->proxy && !hs->conn.proxy))
         goto out;
     if (cfg->user && cfg->user[0]) {
         size_t n = strlen(cfg->user) + (cfg->password ? strlen(cfg->password) : 0) + 2;
 
-        hs->userpwd = malloc(n);
-        if (!hs->userpwd)
+        hs->conn.userpwd = malloc(n);
+        if (!hs->conn.userpwd)
             goto out;
-        snprintf(hs->userpwd, n, "%s:%s", cfg->user, cfg->password ? cfg->password : "");
+        snprintf(hs->conn.userpwd, n, "%s:%s", cfg->user, cfg->password ? cfg->password : "");
     }
     hs->fmt.format = cfg->format;
     hs->fmt.index = hs->index;
     hs->fmt.host = hs->host;
-    rc = build_headers(hs, cfg);
+    rc = ef_http_headers(cfg, &hs->headers, &hs->headers_gz);
     if (rc == 0 && hs->hec_ack) {
-        rc = make_ack_url(hs);
+        rc = ef_http_ack_url(hs->url, &hs->ack_url);
         if (rc == EF_ECONFIG)
             ef_log_error("http", "%s: hec_ack needs a url with /services/collector",
                          ef_sink_name(sink));
@@ -748,7 +585,7 @@ static int http_open(struct ef_sink *sink, const struct ef_sink_cfg *cfg, uv_loo
         rc = ef_http_multi_open(loop, on_done, &hs->multi);
     if (rc < 0)
         goto out;
-    if (!hs->tls_verify)
+    if (!hs->conn.tls_verify)
         ef_log_warn("http",
                     "%s: tls_verify = false: the server's certificate is NOT checked; anyone on "
                     "the path can read and change the events",

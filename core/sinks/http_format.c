@@ -139,7 +139,8 @@ int ef_http_index_name(const char *pattern, const char *ev, size_t len, char *ou
         const char *add = tmp;
         size_t n;
 
-        if (*p != '%' || !strchr("Ymd%", p[1])) {
+        /* p[1] == '\0' must not match: strchr finds the terminator too. */
+        if (*p != '%' || !p[1] || !strchr("Ymd%", p[1])) {
             tmp[0] = *p;
             tmp[1] = '\0';
         } else {

@@ -74,6 +74,67 @@ int ef_http_hec_parse(const char *resp, size_t len, int *code, uint64_t *ack_id,
  */
 int ef_http_hec_ack_parse(const char *resp, size_t len, uint64_t ack_id, int *acked);
 
+/* --- requests and status classes (http_request.c) --- */
+
+/* Of an error response, this much of the body goes into the reason. */
+#define EF_HTTP_BODY_KIB 1024
+
+struct curl_slist;
+struct ef_sink_cfg;
+
+/* A sink's connection options, owned (ef_http_conn_free wipes userpwd). */
+struct ef_http_conn {
+    char *ca_file, *ca_path, *client_cert, *client_key, *proxy, *no_proxy;
+    char *userpwd; /* "user:password" for basic authentication, NULL: none */
+    int tls_verify;
+    uint64_t connect_timeout_ms, timeout_ms;
+};
+
+/* curl's write callback: size * n bytes of the response at p. */
+typedef size_t (*ef_http_write_fn)(char *p, size_t size, size_t n, void *ud);
+
+/*
+ * A new curl easy handle (CURL *, into *out) POSTing body to url with the
+ * connection options of c and headers; ud is its CURLOPT_PRIVATE and the
+ * write callback's data, errbuf (CURL_ERROR_SIZE bytes) its error buffer.
+ * body, headers and errbuf must outlive the transfer. 0 or EF_ENOMEM. Loop thread.
+ */
+int ef_http_easy_new(const struct ef_http_conn *c, const char *url, const struct ef_buf *body,
+                     struct curl_slist *headers, ef_http_write_fn on_body, void *ud, char *errbuf,
+                     void **out);
+/* Frees c's strings, wiping the password first. Any thread. */
+void ef_http_conn_free(struct ef_http_conn *c);
+
+/*
+ * The two header lists of a sink: Content-Type, authentication (Bearer or
+ * Splunk token), X-Splunk-Request-Channel (a new random UUID), the
+ * configured headers; gz has the same plus Content-Encoding: gzip. The
+ * caller frees both with curl_slist_free_all, also on error. 0 or EF_ENOMEM.
+ * Loop thread.
+ */
+int ef_http_headers(const struct ef_sink_cfg *cfg, struct curl_slist **plain,
+                    struct curl_slist **gz);
+
+/* The HEC ack URL of a .../services/collector... URL (malloc'd). 0, EF_ECONFIG, EF_ENOMEM. */
+int ef_http_ack_url(const char *url, char **out);
+
+/* "HTTP N: <first KiB of the body>" with control bytes as spaces, into out. Any thread. */
+void ef_http_status_reason(long status, const char *body, size_t len, char *out, size_t cap);
+
+/* What an HTTP status means for the events of the request (before format-specific reading). */
+enum ef_http_class {
+    EF_HTTP_C_ACK,    /* 2xx: delivered (es-bulk and HEC then read the body) */
+    EF_HTTP_C_SPLIT,  /* 413 for several events: send each half again */
+    EF_HTTP_C_AUTH,   /* 401, 403: retry slowly, loudly */
+    EF_HTTP_C_RETRY,  /* 408, 429, 5xx: retry with the Retry-After */
+    EF_HTTP_C_REJECT, /* anything else: dead-letter with the status and body */
+};
+/* The class of status; can_split: the request holds more than one event. Any thread. */
+int ef_http_classify(long status, int can_split);
+
+/* The Retry-After of a finished transfer (CURL *) in ms, 0 if none. Loop thread. */
+uint64_t ef_http_retry_after_ms(void *easy);
+
 /* --- curl multi on libuv (http_curl.c) --- */
 
 struct ef_http_multi;

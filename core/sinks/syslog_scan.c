@@ -19,30 +19,45 @@
 #define MAX_DEPTH 4
 #define PATH_CAP  64
 
-/* The paths of both layouts, "." between keys. */
+#define P(path, field)                                                                             \
+    {                                                                                              \
+        path, sizeof(path) - 1, field                                                              \
+    }
+/* The paths of both layouts, with their lengths (compared on every value). */
 static const struct {
     const char *path;
+    size_t len;
     int field;
 } paths[] = {
-    {"System.Provider.Name", EF_SLF_PROVIDER},
-    {"System.Provider.Guid", EF_SLF_GUID},
-    {"System.EventID", EF_SLF_EVENT_ID},
-    {"System.Level.Value", EF_SLF_LEVEL},
-    {"System.TimeCreated.SystemTime", EF_SLF_TIME},
-    {"System.Execution.ProcessID", EF_SLF_PID},
-    {"System.Computer", EF_SLF_COMPUTER},
-    {"System.Session", EF_SLF_SESSION},
-    {"winlog.provider_name", EF_SLF_PROVIDER},
-    {"winlog.provider_guid", EF_SLF_GUID},
-    {"winlog.event_id", EF_SLF_EVENT_ID},
-    {"event.severity", EF_SLF_LEVEL},
-    {"@timestamp", EF_SLF_TIME},
-    {"winlog.process.pid", EF_SLF_PID},
-    {"host.name", EF_SLF_COMPUTER},
-    {"winlog.session", EF_SLF_SESSION},
+    P("System.Provider.Name", EF_SLF_PROVIDER),
+    P("System.Provider.Guid", EF_SLF_GUID),
+    P("System.EventID", EF_SLF_EVENT_ID),
+    P("System.Level.Value", EF_SLF_LEVEL),
+    P("System.TimeCreated.SystemTime", EF_SLF_TIME),
+    P("System.Execution.ProcessID", EF_SLF_PID),
+    P("System.Computer", EF_SLF_COMPUTER),
+    P("System.Session", EF_SLF_SESSION),
+    P("winlog.provider_name", EF_SLF_PROVIDER),
+    P("winlog.provider_guid", EF_SLF_GUID),
+    P("winlog.event_id", EF_SLF_EVENT_ID),
+    P("event.severity", EF_SLF_LEVEL),
+    P("@timestamp", EF_SLF_TIME),
+    P("winlog.process.pid", EF_SLF_PID),
+    P("host.name", EF_SLF_COMPUTER),
+    P("winlog.session", EF_SLF_SESSION),
 };
 
-static const char *const roots[] = {"System", "winlog", "event", "host", "@timestamp"};
+#undef P
+
+#define R(name)                                                                                    \
+    {                                                                                              \
+        name, sizeof(name) - 1                                                                     \
+    }
+static const struct {
+    const char *name;
+    size_t len;
+} roots[] = {R("System"), R("winlog"), R("event"), R("host"), R("@timestamp")};
+#undef R
 
 struct scan {
     const char *p, *end;
@@ -133,7 +148,7 @@ static void record(struct scan *s, const char *p, size_t n, int is_str)
     size_t i;
 
     for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-        if (strlen(paths[i].path) == s->plen && memcmp(paths[i].path, s->path, s->plen) == 0) {
+        if (paths[i].len == s->plen && memcmp(paths[i].path, s->path, s->plen) == 0) {
             int f = paths[i].field;
 
             if (!(s->found & (1u << f))) {
@@ -182,7 +197,7 @@ static int is_root(const char *k, size_t n)
     size_t i;
 
     for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
-        if (strlen(roots[i]) == n && memcmp(roots[i], k, n) == 0)
+        if (roots[i].len == n && memcmp(roots[i].name, k, n) == 0)
             return 1;
     }
     return 0;

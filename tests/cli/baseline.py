@@ -42,11 +42,6 @@ def replay_events(stdout):
     return [json.loads(line) for line in stdout.splitlines() if line.strip()]
 
 
-def strip_win(name):
-    # Names from TRACE_EVENT_INFO blobs keep the winmeta prefix ("win:Start").
-    return name[4:] if name and name.startswith("win:") else name
-
-
 def perfview_name(ev, provider_alias=None, task_alias=None, opcode_alias=None):
     """Provider/Task/Opcode as PerfView prints it: no opcode for Info (0)."""
     s = ev["System"]
@@ -57,7 +52,7 @@ def perfview_name(ev, provider_alias=None, task_alias=None, opcode_alias=None):
         # TraceLogging: PerfView prints Provider/EventName.
         return "%s/%s" % (prov, s["EventName"])
     task = (task_alias or {}).get(task, task)
-    opcode = strip_win(s.get("Opcode", {}).get("Name"))
+    opcode = s.get("Opcode", {}).get("Name")
     opcode = (opcode_alias or {}).get((task, opcode), opcode)
     if opcode in (None, "", "Info"):
         return "%s/%s" % (prov, task)

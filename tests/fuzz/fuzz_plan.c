@@ -100,8 +100,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     s.field_count = (uint16_t)n;
     s.top_count = (uint16_t)(data[0] / 16 % n + 1);
     s.message = "%1 %2!s! %% %n %99";
+    /* MOF's early end at a field boundary and the version fallback marks. */
+    s.flags = (uint8_t)((data[1] >> 6) & (EF_SCHEMA_VERSIONED | EF_SCHEMA_END_AT_FIELD));
     if (ef_plan_compile(&s, &plan) < 0)
         return 0;
+    plan->fallback = (data[1] >> 5) & 1;
     memset(&rec, 0, sizeof(rec));
     rec.pointer_size = (data[0] & 0x80) ? 4 : 8;
     rec.user_data = data + 1 + 6 * n;

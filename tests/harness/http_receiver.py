@@ -49,7 +49,7 @@ def split_events(fmt, body):
 
 
 class Receiver:
-    def __init__(self, fmt="ndjson", tls=None, max_events=0, ack_after=1, quiet=True):
+    def __init__(self, fmt="ndjson", tls=None, max_events=0, ack_after=1, quiet=True, port=0):
         self.fmt = fmt
         self.script = []
         self.default = "ok"
@@ -76,7 +76,7 @@ class Receiver:
             def do_POST(self):
                 recv._handle(self)
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.httpd.daemon_threads = True
         if tls:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

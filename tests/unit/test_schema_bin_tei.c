@@ -70,9 +70,10 @@ START_TEST(tei_parse_base)
     ck_assert_int_eq(ef_tei_parse(t->b, t->len, &a, &env, &s), 0);
     ck_assert_str_eq(s->provider->name, "Microsoft-Windows-Kernel-File");
     ck_assert(ef_guid_equal(&s->provider->guid, &provider));
-    ck_assert_str_eq(s->level_name, "win:Informational");
+    /* Standard winmeta names come out as the manifest source shows them. */
+    ck_assert_str_eq(s->level_name, "Information");
     ck_assert_str_eq(s->task_name, "Create");
-    ck_assert_str_eq(s->opcode_name, "win:Info");
+    ck_assert_str_eq(s->opcode_name, "Info");
     ck_assert_str_eq(s->message, "File %7 opened "); /* templates keep their spaces */
     ck_assert_str_eq(s->event_name, "CreateEvent");
     ck_assert_ptr_null(s->channel_name);
@@ -101,6 +102,43 @@ START_TEST(tei_parse_base)
     ck_assert_int_eq(calls, 1);
     ck_assert_ptr_null(s->fields[4].map);
     ck_assert_str_eq(s->fields[4].name, "B");
+    ef_arena_free(&a);
+    free(t);
+}
+END_TEST
+
+/* winmeta names: standard ones as the manifest source shows them, others unprefixed. */
+static const struct {
+    const char *level, *opcode, *task, *channel;
+    const char *want_level, *want_opcode, *want_task, *want_channel;
+} name_cases[] = {
+    {"win:LogAlways", "win:DC_Start", "win:Task", "win:Mine", "Log Always", "DCStart", "Task",
+     "Mine"},
+    {"win:Verbose", "win:Receive", "Create", "System", "Verbose", "Receive", "Create", "System"},
+    {"win:Custom", "win:Other", "win:", "Microsoft-Windows-Kernel-File/Analytic", "Custom", "Other",
+     "", "Microsoft-Windows-Kernel-File/Analytic"},
+    {"Information", "Start", "win", "winx:y", "Information", "Start", "win", "winx:y"},
+};
+
+START_TEST(tei_std_names)
+{
+    struct tb *t = malloc(sizeof(*t));
+    struct ef_arena a;
+    const struct ef_schema *s = NULL;
+    int calls = 0;
+    struct ef_tei_env env = {find_amap, NULL, &calls};
+
+    base(t);
+    tb_name(t, 56, name_cases[_i].level);
+    tb_name(t, 60, name_cases[_i].channel);
+    tb_name(t, 68, name_cases[_i].task);
+    tb_name(t, 72, name_cases[_i].opcode);
+    ef_arena_init(&a, 1 << 20);
+    ck_assert_int_eq(ef_tei_parse(t->b, t->len, &a, &env, &s), 0);
+    ck_assert_str_eq(s->level_name, name_cases[_i].want_level);
+    ck_assert_str_eq(s->opcode_name, name_cases[_i].want_opcode);
+    ck_assert_str_eq(s->task_name, name_cases[_i].want_task);
+    ck_assert_str_eq(s->channel_name, name_cases[_i].want_channel);
     ef_arena_free(&a);
     free(t);
 }
@@ -352,6 +390,7 @@ TCase *ef_schema_bin_tei_case(void)
 
     tcase_add_test(tc, tei_parse_base);
     tcase_add_test(tc, tei_parse_flags);
+    tcase_add_loop_test(tc, tei_std_names, 0, (int)(sizeof(name_cases) / sizeof(name_cases[0])));
     tcase_add_test(tc, tei_depth);
     tcase_add_loop_test(tc, tei_bad_table, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
     tcase_add_test(tc, tei_shared_member);

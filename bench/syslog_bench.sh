@@ -1,0 +1,53 @@
+#!/bin/bash
+# syslog_bench.sh - events/s from the syslog sink to rsyslog over TCP on
+# loopback, next to syslog-ng's loggen sending the same messages to the same
+# rsyslog in the same run (issue 7 item 11). rsyslog parses every message
+# and discards it (ruleset "stop"), so both senders meet the same receiver.
+#
+# usage: bench/syslog_bench.sh BUILD_DIR [EVENTS [EVENT_BYTES]]
+# Needs rsyslogd (apt-get install rsyslog) and loggen unpacked by
+# packaging/setup-debian.sh into ~/.cache/etwfwd/syslog-ng. The senders are
+# pinned to CPU 0 and rsyslog to the others (taskset) when there are two.
+set -euo pipefail
+build=${1:?usage: syslog_bench.sh BUILD_DIR [EVENTS [EVENT_BYTES]]}
+n=${2:-1000000}
+size=${3:-400}
+sng=${EF_SYSLOG_NG_ROOT:-$HOME/.cache/etwfwd/syslog-ng}
+tmp=$(mktemp -d /tmp/etwfwd-syslog-bench.XXXXXX)
+pid=
+cleanup() {
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+pin_tx=() pin_rx=()
+if [ "$(nproc)" -ge 2 ]; then
+    pin_tx=(taskset -c 0) pin_rx=(taskset -c 1-$(($(nproc) - 1)))
+fi
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir "$tmp/work"
+cat > "$tmp/rsyslog.conf" <<CONF
+global(workDirectory="$tmp/work" maxMessageSize="64k")
+module(load="imtcp" maxSessions="10")
+input(type="imtcp" address="127.0.0.1" port="$port" ruleset="r")
+ruleset(name="r") { stop }
+CONF
+"${pin_rx[@]}" /usr/sbin/rsyslogd -n -f "$tmp/rsyslog.conf" -i "$tmp/rsyslog.pid" &
+pid=$!
+for _ in $(seq 100); do
+    (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break
+    sleep 0.1
+done
+"$build/bench/syslog_bench" format "$n" "$size"
+"${pin_tx[@]}" "$build/bench/syslog_bench" send "127.0.0.1:$port" "$n" "$size" 1000 octet-counting
+"${pin_tx[@]}" "$build/bench/syslog_bench" send "127.0.0.1:$port" "$n" "$size" 1000 lf
+"$build/bench/syslog_bench" dump "$tmp/msgs.txt" "$n" "$size"
+if [ -x "$sng/usr/bin/loggen" ]; then
+    echo "loggen (same $n messages, LF framing, one connection):"
+    SYSLOGNG_PREFIX="$sng/usr" LD_LIBRARY_PATH="$sng/usr/lib/syslog-ng" \
+        "${pin_tx[@]}" "$sng/usr/bin/loggen" --inet --stream --active-connections=1 \
+        --read-file="$tmp/msgs.txt" --dont-parse --number="$n" --rate=100000000 \
+        127.0.0.1 "$port" 2>&1 | grep -i -E "average|rate|sent" | tail -3
+else
+    echo "loggen not found under $sng: run packaging/setup-debian.sh"
+fi
