@@ -9,6 +9,7 @@
  *                                          (with ClrEtwAll.man),
  *                                          each at 1x, 4x, 16x and 64x copies
  *        replay_bench WORKDIR --one N TRACE [MANIFEST]   one row
+ *        (REPLAY_BENCH_PIPELINE_ONLY=1: without the decode+render-alone pass)
  *
  * Each row runs in a child process of its own so its peak RSS is its own.
  * A row prints events/s through the pipeline, the same trace decoded and
@@ -170,7 +171,12 @@ static int one(const char *work, unsigned mult, const char *trace, const char *m
     ef_pipeline_session_stats(p, 0, &ss);
     ef_pipeline_sink_stats(p, 0, &ks);
     secs = (double)(t1 - t0) / 1e9;
-    alone = tracefile_rate(paths, mult, manifest, &alone_events, &open_ms);
+    /* REPLAY_BENCH_PIPELINE_ONLY=1 leaves the second pass out (for perf record). */
+    alone = 0;
+    open_ms = 0;
+    alone_events = ss.events_in;
+    if (!getenv("REPLAY_BENCH_PIPELINE_ONLY"))
+        alone = tracefile_rate(paths, mult, manifest, &alone_events, &open_ms);
     uv_fs_stat(NULL, &req, out, NULL);
     printf("%-22s x%-3u %9" PRIu64 " events %7.3f s %10.0f events/s through the pipeline "
            "(%" PRIu64 " acked, %.1f MB out); decode+render alone %10.0f events/s "

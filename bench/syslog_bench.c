@@ -171,6 +171,10 @@ static int send_all(const char *addr, uint64_t n, size_t len, int64_t batch, int
         }
         if (i == n && st.backlog == 0 && st.in_flight == 0)
             break;
+        if (st.retried > 20) {
+            fprintf(stderr, "syslog_bench: %s is not taking the events, giving up\n", addr);
+            break;
+        }
         uv_run(&loop, UV_RUN_ONCE);
     }
     t1 = uv_hrtime();

@@ -36,8 +36,8 @@ struct ef_renderer {
     struct ef_buf text;  /* scratch for messages, map names, hex */
     struct ef_buf clean; /* sanitized copies of names that were not valid UTF-8 */
     struct ef_frag *frags;
-    uint64_t ts_second;  /* FILETIME / 10^7 whose text ts_prefix holds; UINT64_MAX: none */
-    char ts_prefix[20];  /* "YYYY-MM-DDTHH:MM:SS" */
+    uint64_t ts_second; /* FILETIME / 10^7 whose text ts_prefix holds; UINT64_MAX: none */
+    char ts_prefix[20]; /* "YYYY-MM-DDTHH:MM:SS" */
 };
 
 /*
@@ -53,7 +53,8 @@ void ef_render_frag_replay(struct ef_renderer *r, const struct ef_frag *f, int i
 /* The writer's position, for ef_render_frag_save. */
 size_t ef_render_mark(const struct ef_renderer *r);
 /* A field's key: the plan's pre-escaped text when the value has one. */
-void ef_render_value_key(struct ef_renderer *r, const struct ef_event *ev, const struct ef_value *v);
+void ef_render_value_key(struct ef_renderer *r, const struct ef_event *ev,
+                         const struct ef_value *v);
 /* Text of a GUID in braces, upper case, into out (>= 38 bytes); returns 38. */
 size_t ef_render_fmt_guid(char *out, const struct ef_guid *g);
 /* Decimal text of v ending at end (at least 20 bytes before it); returns its length. */

@@ -269,8 +269,13 @@ int main(int argc, char **argv)
         if (hst.active > 0 ||
             (st.backlog == 0 && st.in_flight == 0 && ev.next == ev.n && outage_over))
             continue;
-        if (hst.waiting_ack == 0 && st.in_flight > st.waiting_retry) {
-            /* A batch is being dead-lettered on the threadpool: wait for it. */
+        if (hst.waiting_ack == 0 && st.in_flight > st.waiting_retry && uv_loop_alive(&loop)) {
+            /*
+             * A batch is being dead-lettered on the threadpool: wait for it.
+             * (With in_flight > 1 a finished batch may also just wait for an
+             * earlier one to be acknowledged first; then nothing is alive in
+             * the loop and only the clock can move things on.)
+             */
             uv_run(&loop, UV_RUN_ONCE);
             continue;
         }
