@@ -36,6 +36,10 @@ static void tags(struct ef_renderer *r, uint32_t flags)
         ef_render_str(r, "etw_decode_error");
     if (flags & EF_EVT_TRUNCATED)
         ef_render_str(r, "etw_truncated");
+    if (flags & EF_EVT_SCHEMA_FALLBACK)
+        ef_render_str(r, "etw_schema_version_fallback");
+    if (flags & EF_EVT_LAYOUT_MISMATCH)
+        ef_render_str(r, "etw_layout_mismatch");
     ef_jw_array_close(&r->jw);
 }
 

@@ -265,6 +265,10 @@ static void flags_part(struct ef_renderer *r, uint32_t flags)
         ef_render_str(r, "decode_error");
     if (flags & EF_EVT_TRUNCATED)
         ef_render_str(r, "truncated");
+    if (flags & EF_EVT_SCHEMA_FALLBACK)
+        ef_render_str(r, "schema_version_fallback");
+    if (flags & EF_EVT_LAYOUT_MISMATCH)
+        ef_render_str(r, "layout_mismatch");
     ef_jw_array_close(&r->jw);
 }
 
