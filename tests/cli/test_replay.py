@@ -288,10 +288,18 @@ class NetMerged(unittest.TestCase):
             for e in self.events if "DecodeError" in e)
         self.assertEqual(set(errors), set(KERNEL_DECODE_ERRORS))
         self.assertEqual(sum(errors.values()), summary(self.err)[3])
+        pnp = 0
         for e in self.events:
             if e["System"].get("EventName") == "StackWalk_Event":
                 self.assertNotIn("Flags", e)
                 self.assertIn("Stack1", e["EventData"])
+            # Version 4 PnP read with the older MOF layout is a marked fallback,
+            # never a clean event (EF_EVT_SCHEMA_FALLBACK | EF_EVT_LAYOUT_MISMATCH;
+            # the renderer names these flags, docs/schemas.md).
+            if e["System"].get("EventName") == "SystemConfig_PnP":
+                self.assertIn("Flags", e)
+                pnp += 1
+        self.assertEqual(pnp, self.counts["Windows Kernel/SystemConfig/PnP"])
         # No winmeta prefix reaches a System name, whichever source named it.
         for e in self.events:
             for part in ("Level", "Task", "Opcode"):
