@@ -11,8 +11,9 @@
 
 #include <stdint.h>
 #include <string.h>
-
-enum { HAS_ITEMS = 1, IS_MAP = 2, VALUE_DUE = 4 };
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 void ef_jw_reset(struct ef_jw *w, struct ef_buf *out)
 {
@@ -22,7 +23,7 @@ void ef_jw_reset(struct ef_jw *w, struct ef_buf *out)
     w->state[0] = 0;
 }
 
-static char *room(struct ef_jw *w, size_t n)
+char *ef_jw_grow(struct ef_jw *w, size_t n)
 {
     int rc;
 
@@ -38,148 +39,9 @@ static char *room(struct ef_jw *w, size_t n)
     return w->out->data + w->out->len;
 }
 
-static void done(struct ef_jw *w, size_t n)
+void ef_jw_too_deep(struct ef_jw *w)
 {
-    w->out->len += n;
-    w->out->data[w->out->len] = '\0';
-}
-
-/* Writes the separator a new element at this level needs into p; returns its length. */
-static size_t sep(struct ef_jw *w, char *p, int is_string)
-{
-    uint8_t *st = &w->state[w->depth];
-
-    if (*st & IS_MAP) {
-        if (*st & VALUE_DUE) {
-            *st &= (uint8_t)~VALUE_DUE;
-            return 0;
-        }
-        (void)is_string; /* a key is due: only a string may come (callers' contract) */
-        *st |= VALUE_DUE;
-        if (*st & HAS_ITEMS) {
-            *p = ',';
-            return 1;
-        }
-        *st |= HAS_ITEMS;
-        return 0;
-    }
-    if (*st & HAS_ITEMS) {
-        *p = ',';
-        return 1;
-    }
-    *st |= HAS_ITEMS;
-    return 0;
-}
-
-static int key_due(const struct ef_jw *w)
-{
-    uint8_t st = w->state[w->depth];
-
-    return (st & IS_MAP) && !(st & VALUE_DUE);
-}
-
-static void open(struct ef_jw *w, char c, uint8_t kind)
-{
-    char *p = room(w, 2);
-    size_t n;
-
-    if (!p)
-        return;
-    if (w->depth + 1 >= EF_JW_MAX_DEPTH) {
-        w->err = EF_ELIMIT;
-        return;
-    }
-    n = sep(w, p, 0);
-    p[n++] = c;
-    done(w, n);
-    w->state[++w->depth] = kind;
-}
-
-static void close_(struct ef_jw *w, char c)
-{
-    char *p = room(w, 1);
-
-    if (!p || w->depth == 0)
-        return;
-    *p = c;
-    done(w, 1);
-    w->depth--;
-}
-
-void ef_jw_map_open(struct ef_jw *w)
-{
-    open(w, '{', IS_MAP);
-}
-
-void ef_jw_map_close(struct ef_jw *w)
-{
-    close_(w, '}');
-}
-
-void ef_jw_array_open(struct ef_jw *w)
-{
-    open(w, '[', 0);
-}
-
-void ef_jw_array_close(struct ef_jw *w)
-{
-    close_(w, ']');
-}
-
-static void atom(struct ef_jw *w, const char *s, size_t n)
-{
-    char *p = room(w, n + 1);
-    size_t k;
-
-    if (!p)
-        return;
-    k = sep(w, p, 0);
-    memcpy(p + k, s, n);
-    done(w, k + n);
-}
-
-void ef_jw_number(struct ef_jw *w, const char *s, size_t n)
-{
-    atom(w, s, n);
-}
-
-void ef_jw_bool(struct ef_jw *w, int v)
-{
-    if (v)
-        atom(w, "true", 4);
-    else
-        atom(w, "false", 5);
-}
-
-void ef_jw_null(struct ef_jw *w)
-{
-    atom(w, "null", 4);
-}
-
-void ef_jw_key_raw(struct ef_jw *w, const char *s, size_t n)
-{
-    char *p = room(w, n + 1);
-    size_t k;
-
-    if (!p)
-        return;
-    k = sep(w, p, 1);
-    memcpy(p + k, s, n);
-    done(w, k + n);
-}
-
-void ef_jw_raw_members(struct ef_jw *w, const char *s, size_t n)
-{
-    char *p;
-
-    if (n == 0)
-        return;
-    p = room(w, n);
-    if (!p)
-        return;
-    memcpy(p, s, n);
-    done(w, n);
-    w->state[w->depth] |= HAS_ITEMS;
+    w->err = EF_ELIMIT;
 }
 
 static const char hexd[] = "0123456789abcdef";
@@ -196,6 +58,18 @@ static const char esc[256] = {
     [22] = 'u',    [23] = 'u',   [24] = 'u',   [25] = 'u',   [26] = 'u',   [27] = 'u',
     [28] = 'u',    [29] = 'u',   [30] = 'u',   [31] = 'u',
 };
+
+/* Writes the escape sequence of c (esc[c] != 0) at p; returns the end. */
+static char *escape_byte(char *p, unsigned char c)
+{
+    *p++ = '\\';
+    *p++ = esc[c];
+    if (esc[c] == 'u') {
+        p[0] = '0', p[1] = '0', p[2] = hexd[c >> 4], p[3] = hexd[c & 15];
+        p += 4;
+    }
+    return p;
+}
 
 #define ONES  0x0101010101010101ull
 #define HIGHS 0x8080808080808080ull
@@ -217,7 +91,7 @@ static uint64_t needs_escape(uint64_t x)
 void ef_jw_string(struct ef_jw *w, const void *src, size_t n)
 {
     const unsigned char *s = src, *end = s + n;
-    int is_key = key_due(w);
+    int is_key = ef_jw_key_due(w);
     char *p, *start;
     uint64_t x;
 
@@ -225,12 +99,34 @@ void ef_jw_string(struct ef_jw *w, const void *src, size_t n)
         w->err = EF_ELIMIT;
         return;
     }
-    p = room(w, n * 6 + 4);
+    p = ef_jw_room(w, n * 6 + 4);
     if (!p)
         return;
     start = p;
-    p += sep(w, p, 1);
+    p += ef_jw_sep(w, p);
     *p++ = '"';
+#ifdef __SSE2__
+    /* 16 bytes at a time where SSE2 exists (every x86-64 target): each block
+     * is stored as is, then the output advances to the first byte that
+     * needs escaping, if any, and that byte is escaped here. */
+    while (end - s >= 16) {
+        const __m128i quote = _mm_set1_epi8('"'), bsl = _mm_set1_epi8('\\');
+        const __m128i ctl = _mm_set1_epi8(0x1f);
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bsl)),
+                                 _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
+        unsigned mask = (unsigned)_mm_movemask_epi8(m), k;
+
+        _mm_storeu_si128((__m128i *)(void *)p, v);
+        if (!mask) {
+            p += 16, s += 16;
+            continue;
+        }
+        k = (unsigned)__builtin_ctz(mask);
+        p += k, s += k;
+        p = escape_byte(p, *s++);
+    }
+#endif
     while (s < end) {
         if (end - s >= 8) {
             memcpy(&x, s, 8);
@@ -244,16 +140,10 @@ void ef_jw_string(struct ef_jw *w, const void *src, size_t n)
             *p++ = (char)*s++;
             continue;
         }
-        *p++ = '\\';
-        *p++ = esc[*s];
-        if (esc[*s] == 'u') {
-            p[0] = '0', p[1] = '0', p[2] = hexd[*s >> 4], p[3] = hexd[*s & 15];
-            p += 4;
-        }
-        s++;
+        p = escape_byte(p, *s++);
     }
     *p++ = '"';
     if (is_key)
         *p++ = ':';
-    done(w, (size_t)(p - start));
+    ef_jw_done(w, (size_t)(p - start));
 }

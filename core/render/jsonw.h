@@ -53,7 +53,8 @@ void ef_jw_string(struct ef_jw *w, const void *s, size_t n);
  * NUL); NULL with err set when it cannot or when err was already set.
  */
 char *ef_jw_grow(struct ef_jw *w, size_t n);
-void ef_jw_open_(struct ef_jw *w, char c, uint8_t kind);
+/* Sets err for a document nested deeper than EF_JW_MAX_DEPTH. */
+void ef_jw_too_deep(struct ef_jw *w);
 
 /* Room for n more bytes (and the NUL) at the end of the output, or NULL. */
 static inline char *ef_jw_room(struct ef_jw *w, size_t n)
@@ -96,6 +97,23 @@ static inline int ef_jw_key_due(const struct ef_jw *w)
     uint8_t s = w->state[w->depth];
 
     return (s & (EF_JW_IS_MAP | EF_JW_VALUE_DUE)) == EF_JW_IS_MAP;
+}
+
+static inline void ef_jw_open_(struct ef_jw *w, char c, uint8_t kind)
+{
+    char *p = ef_jw_room(w, 2);
+    size_t n;
+
+    if (!p)
+        return;
+    if (w->depth + 1 >= EF_JW_MAX_DEPTH) {
+        ef_jw_too_deep(w);
+        return;
+    }
+    n = ef_jw_sep(w, p);
+    p[n++] = c;
+    ef_jw_done(w, n);
+    w->state[++w->depth] = kind;
 }
 
 static inline void ef_jw_map_open(struct ef_jw *w)

@@ -265,7 +265,7 @@ void ef_render_u64(struct ef_renderer *r, uint64_t v, int is64)
     const char *s = tmp + sizeof(tmp) - n;
 
     if (is64 && r->opts.int64_as_string)
-        ef_jw_string(&r->jw, s, n);
+        ef_jw_plain(&r->jw, s, n);
     else
         ef_jw_number(&r->jw, s, n);
 }
@@ -282,7 +282,7 @@ void ef_render_i64(struct ef_renderer *r, int64_t v, int is64)
         n++;
     }
     if (is64 && r->opts.int64_as_string)
-        ef_jw_string(&r->jw, s, n);
+        ef_jw_plain(&r->jw, s, n);
     else
         ef_jw_number(&r->jw, s, n);
 }
@@ -298,7 +298,7 @@ void ef_render_hex(struct ef_renderer *r, uint64_t v)
     } while (v);
     *--p = 'x';
     *--p = '0';
-    ef_jw_string(&r->jw, p, (size_t)(tmp + sizeof(tmp) - p));
+    ef_jw_plain(&r->jw, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 static char *put_hex(char *p, uint64_t v, int digits)
@@ -337,7 +337,7 @@ void ef_render_guid(struct ef_renderer *r, const struct ef_guid *g)
 {
     char s[EF_GUID_STR_SIZE];
 
-    ef_jw_string(&r->jw, s, ef_render_fmt_guid(s, g));
+    ef_jw_plain(&r->jw, s, ef_render_fmt_guid(s, g));
 }
 
 void ef_render_status(struct ef_renderer *r, uint32_t v)
@@ -345,7 +345,7 @@ void ef_render_status(struct ef_renderer *r, uint32_t v)
     char s[10] = {'0', 'x'};
 
     put_hex(s + 2, v, 8);
-    ef_jw_string(&r->jw, s, sizeof(s));
+    ef_jw_plain(&r->jw, s, sizeof(s));
 }
 
 size_t ef_render_fmt_u32(char *out, uint32_t v)
@@ -383,7 +383,7 @@ void ef_render_filetime(struct ef_renderer *r, uint64_t ft)
     for (i = 26; i >= 20; i--, frac /= 10)
         s[i] = (char)('0' + frac % 10);
     s[27] = 'Z';
-    ef_jw_string(&r->jw, s, 28);
+    ef_jw_plain(&r->jw, s, 28);
 }
 
 void ef_render_binary(struct ef_renderer *r, const void *p, size_t n)
@@ -393,7 +393,7 @@ void ef_render_binary(struct ef_renderer *r, const void *p, size_t n)
         r->jw.err = EF_ELIMIT;
         return;
     }
-    ef_jw_string(&r->jw, (r->text.data ? r->text.data : ""), r->text.len);
+    ef_jw_plain(&r->jw, (r->text.data ? r->text.data : ""), r->text.len);
 }
 
 void ef_render_sid(struct ef_renderer *r, const void *p, size_t n)
@@ -408,5 +408,5 @@ void ef_render_sid(struct ef_renderer *r, const void *p, size_t n)
         ef_render_binary(r, p, n);
         return;
     }
-    ef_jw_string(&r->jw, s, strlen(s));
+    ef_jw_plain(&r->jw, s, strlen(s));
 }

@@ -288,7 +288,7 @@ static void render_scalar(struct ef_renderer *r, const struct ef_value *v)
         if (ef_systemtime_format(&v->v.st, t) < 0)
             ef_jw_null(&r->jw);
         else
-            ef_jw_string(&r->jw, t, strlen(t));
+            ef_jw_plain(&r->jw, t, strlen(t));
         break;
     }
     case EF_V_SID:
@@ -300,7 +300,7 @@ static void render_scalar(struct ef_renderer *r, const struct ef_value *v)
     default:
         ef_buf_reset(&r->text);
         fmt_special(v, &r->text);
-        ef_jw_string(&r->jw, (r->text.data ? r->text.data : ""), r->text.len);
+        ef_jw_plain(&r->jw, (r->text.data ? r->text.data : ""), r->text.len);
         break;
     }
 }
