@@ -2,9 +2,11 @@
  * spool.c - the durable spool: append, read, acknowledge, delete.
  *
  * DESIGN: segments are kept in an array in sequence order; the last one is
- * the active segment appends go to, through a 256 KiB user-space buffer that
+ * the active segment appends go to, through a 1 MiB user-space buffer that
  * ef_spool_commit hands to the OS (so a killed process loses nothing
- * committed) and fsyncs as the sync policy says. Readers find a segment by
+ * committed) and fsyncs as the sync policy says. What was written stays in
+ * that buffer until it is needed for new appends: sinks that keep up read
+ * fresh events from there instead of back from the file (spool_read.c). Readers find a segment by
  * binary search on the segment names and an offset through a small cache of
  * where previous reads stopped, so a sink reading on sequentially never
  * rescans. Acks move cursors in memory; the ledger is written when the sync
@@ -63,13 +65,14 @@ int ef_spool_flush(struct ef_spool *sp)
 
     if (sp->memory || sp->wlen == 0)
         return 0;
-    rc = ef_fs_pwrite(sp->wfd, sp->wbuf, sp->wlen, sp->wfile);
+    rc = ef_fs_pwrite(sp->wfd, sp->wbuf + sp->wkeep, sp->wlen, sp->wfile);
     if (rc < 0) {
         EF_LOG_EVERY(sp->write_errors, 100, EF_LOG_ERROR, "spool", "writing %s: %s", sp->dir,
                      ef_strerror(rc));
         return rc == EF_ENOSPC ? EF_EIO : rc;
     }
     sp->wfile += sp->wlen;
+    sp->wkeep += sp->wlen;
     sp->wlen = 0;
     sp->unsynced = 1;
     return 0;
@@ -109,10 +112,11 @@ static int put_bytes(struct ef_spool *sp, const void *p, size_t n)
             a->cap = nc;
         }
         memcpy(a->mem + a->size, p, n);
-    } else if (n > EF_SPOOL_WBUF - sp->wlen) {
+    } else if (n > EF_SPOOL_WBUF - sp->wkeep - sp->wlen) {
         rc = ef_spool_flush(sp);
         if (rc < 0)
             return rc;
+        sp->wkeep = 0; /* the tail cache makes room; the file has it all */
         if (n >= EF_SPOOL_WBUF) {
             rc = ef_fs_pwrite(sp->wfd, p, n, sp->wfile);
             if (rc < 0)
@@ -124,7 +128,7 @@ static int put_bytes(struct ef_spool *sp, const void *p, size_t n)
             sp->wlen = n;
         }
     } else {
-        memcpy(sp->wbuf + sp->wlen, p, n);
+        memcpy(sp->wbuf + sp->wkeep + sp->wlen, p, n);
         sp->wlen += n;
     }
     a->size += n;
@@ -162,6 +166,7 @@ int ef_spool_new_segment(struct ef_spool *sp)
                 return rc;
         }
         sp->wfile = 0;
+        sp->wkeep = 0;
         sp->wlen = 0;
     }
     s = &sp->segs[sp->nsegs++];

@@ -27,8 +27,15 @@
 /* Reads a segment through a window (disk) or straight from memory. */
 struct ef_segreader {
     int fd;             /* -1 in memory */
-    const uint8_t *mem; /* memory mode: the segment's bytes */
+    const uint8_t *mem; /* memory: the segment's bytes from offset base on */
+    uint64_t base;      /* memory: the offset of mem[0] (0 unless a tail) */
     uint64_t size;      /* bytes that may be read */
+    /*
+     * 1: the bytes never left this process (memory mode, the active
+     * segment's tail cache), so records are not checked against their CRC
+     * again: the CRC guards what comes back from the disk.
+     */
+    int trusted;
     uint8_t *buf;
     size_t cap;
     uint64_t boff; /* the window holds [boff, boff + blen) */

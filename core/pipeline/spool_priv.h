@@ -9,7 +9,7 @@
 #include "spool.h"
 #include "spool_int.h"
 
-#define EF_SPOOL_WBUF        (256u * 1024)
+#define EF_SPOOL_WBUF        (1024u * 1024)
 #define EF_SPOOL_MEM_SEGMENT (1024u * 1024) /* memory mode's largest segment */
 #define EF_SPOOL_READERS     4  /* open segment readers kept (a few sinks reading apart) */
 #define EF_SPOOL_POSITIONS   32 /* remembered read positions (sinks times in-flight batches) */
@@ -55,8 +55,14 @@ struct ef_spool {
     uint64_t next_seq;
 
     int wfd;       /* active segment (disk) */
-    uint8_t *wbuf; /* EF_SPOOL_WBUF bytes not yet written */
-    size_t wlen;
+    /*
+     * EF_SPOOL_WBUF bytes: [0, wkeep) are the active segment's bytes
+     * [wfile - wkeep, wfile), already in the file and kept as a tail cache
+     * so a sink that keeps up reads them from memory; [wkeep, wkeep + wlen)
+     * are appended but not yet written.
+     */
+    uint8_t *wbuf;
+    size_t wkeep, wlen;
     uint64_t wfile; /* bytes of the active segment already in the file */
     int unsynced;   /* written since the last fsync */
 

@@ -85,23 +85,27 @@ static uint64_t needs_escape(uint64_t x)
 
 /*
  * Why this shape: one reservation for the worst case (6 bytes per input
- * byte), then 8 bytes at a time while no byte needs escaping, which is
- * nearly always. Bytes >= 0x80 are copied (the callers pass valid UTF-8).
+ * byte), then 16 or 8 bytes at a time while no byte needs escaping, which
+ * is nearly always. Bytes >= 0x80 are copied (the callers pass valid
+ * UTF-8), unless ascii is set: then the first such byte abandons the
+ * string, with nothing written, and the result is 1, so that a caller that
+ * must sanitize text that is not ASCII learns it in the same pass.
  */
-void ef_jw_string(struct ef_jw *w, const void *src, size_t n)
+static int put_string(struct ef_jw *w, const void *src, size_t n, int ascii)
 {
     const unsigned char *s = src, *end = s + n;
     int is_key = ef_jw_key_due(w);
+    uint8_t state = w->state[w->depth];
+    uint64_t x, hi = ascii ? HIGHS : 0;
     char *p, *start;
-    uint64_t x;
 
     if (n > (SIZE_MAX - 8) / 6) {
         w->err = EF_ELIMIT;
-        return;
+        return 0;
     }
     p = ef_jw_room(w, n * 6 + 4);
     if (!p)
-        return;
+        return 0;
     start = p;
     p += ef_jw_sep(w, p);
     *p++ = '"';
@@ -117,6 +121,8 @@ void ef_jw_string(struct ef_jw *w, const void *src, size_t n)
                                  _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
         unsigned mask = (unsigned)_mm_movemask_epi8(m), k;
 
+        if (ascii && _mm_movemask_epi8(v))
+            goto not_ascii;
         _mm_storeu_si128((__m128i *)(void *)p, v);
         if (!mask) {
             p += 16, s += 16;
@@ -130,12 +136,14 @@ void ef_jw_string(struct ef_jw *w, const void *src, size_t n)
     while (s < end) {
         if (end - s >= 8) {
             memcpy(&x, s, 8);
-            if (!needs_escape(x)) {
+            if (!needs_escape(x) && !(x & hi)) {
                 memcpy(p, &x, 8);
                 p += 8, s += 8;
                 continue;
             }
         }
+        if (ascii && *s >= 0x80)
+            goto not_ascii;
         if (!esc[*s]) {
             *p++ = (char)*s++;
             continue;
@@ -146,4 +154,18 @@ void ef_jw_string(struct ef_jw *w, const void *src, size_t n)
     if (is_key)
         *p++ = ':';
     ef_jw_done(w, (size_t)(p - start));
+    return 0;
+not_ascii:
+    w->state[w->depth] = state;
+    return 1;
+}
+
+void ef_jw_string(struct ef_jw *w, const void *src, size_t n)
+{
+    put_string(w, src, n, 0);
+}
+
+int ef_jw_string_ascii(struct ef_jw *w, const void *src, size_t n)
+{
+    return put_string(w, src, n, 1);
 }

@@ -47,6 +47,12 @@ struct ef_jw {
 void ef_jw_reset(struct ef_jw *w, struct ef_buf *out);
 /* A key (in a map, where a key is due) or a string value. */
 void ef_jw_string(struct ef_jw *w, const void *s, size_t n);
+/*
+ * ef_jw_string for text that must be ASCII to be written as is: returns 1,
+ * having written nothing, at the first byte >= 0x80 (the caller sanitizes
+ * and calls ef_jw_string), else 0.
+ */
+int ef_jw_string_ascii(struct ef_jw *w, const void *s, size_t n);
 
 /*
  * The slow path of ef_jw_room: grows the buffer for n more bytes (plus the
@@ -171,6 +177,25 @@ static inline void ef_jw_bool(struct ef_jw *w, int v)
 static inline void ef_jw_null(struct ef_jw *w)
 {
     ef_jw_number(w, "null", 4);
+}
+
+/*
+ * A value the caller formats in place (numbers, or strings of known clean
+ * text with their quotes), which saves formatting into a temporary and
+ * copying: ef_jw_begin returns where to write at most n bytes (NULL on
+ * error) and ef_jw_end commits them, end being one past the last byte.
+ * Values only: a key is due never where these are used.
+ */
+static inline char *ef_jw_begin(struct ef_jw *w, size_t n)
+{
+    char *p = ef_jw_room(w, n + 1);
+
+    return p ? p + ef_jw_sep(w, p) : NULL;
+}
+
+static inline void ef_jw_end(struct ef_jw *w, const char *end)
+{
+    ef_jw_done(w, (size_t)(end - (w->out->data + w->out->len)));
 }
 
 /*

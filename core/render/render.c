@@ -177,35 +177,14 @@ int ef_render_event(struct ef_renderer *r, const struct ef_event *ev, struct ef_
     return rc;
 }
 
-static int ascii_only(const char *s, size_t n)
-{
-    size_t i = 0;
-    uint64_t x, any = 0;
-
-    /* 8 bytes at a time: this runs over every string of every event. */
-    for (; i + 8 <= n; i += 8) {
-        memcpy(&x, s + i, 8);
-        any |= x;
-    }
-    if (any & 0x8080808080808080ull)
-        return 0;
-    for (; i < n; i++) {
-        if ((unsigned char)s[i] >= 0x80)
-            return 0;
-    }
-    return 1;
-}
-
 void ef_render_text(struct ef_renderer *r, const char *s, size_t n)
 {
     if (!s) {
         ef_jw_null(&r->jw);
         return;
     }
-    if (ascii_only(s, n)) {
-        ef_jw_string(&r->jw, s, n);
+    if (ef_jw_string_ascii(&r->jw, s, n) == 0)
         return;
-    }
     ef_buf_reset(&r->clean);
     if (ef_utf8_sanitize_to_buf(s, n, &r->clean) < 0) {
         r->jw.err = EF_ELIMIT;
@@ -258,16 +237,39 @@ size_t ef_render_fmt_u64(char *end, uint64_t v)
     return (size_t)(end - p);
 }
 
+/* Decimal digits of v. */
+static unsigned dec_digits(uint64_t v)
+{
+    unsigned n = 1;
+
+    while (v >= 10000)
+        v /= 10000, n += 4;
+    return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
+/* Decimal text of v at p; returns the end. */
+static char *put_u64(char *p, uint64_t v)
+{
+    char *end = p + dec_digits(v);
+
+    ef_render_fmt_u64(end, v);
+    return end;
+}
+
 void ef_render_u64(struct ef_renderer *r, uint64_t v, int is64)
 {
-    char tmp[24];
-    size_t n = ef_render_fmt_u64(tmp + sizeof(tmp), v);
-    const char *s = tmp + sizeof(tmp) - n;
+    char *p;
 
-    if (is64 && r->opts.int64_as_string)
-        ef_jw_plain(&r->jw, s, n);
-    else
-        ef_jw_number(&r->jw, s, n);
+    if (is64 && r->opts.int64_as_string) {
+        char tmp[24];
+        size_t n = ef_render_fmt_u64(tmp + sizeof(tmp), v);
+
+        ef_jw_plain(&r->jw, tmp + sizeof(tmp) - n, n);
+        return;
+    }
+    p = ef_jw_begin(&r->jw, 20);
+    if (p)
+        ef_jw_end(&r->jw, put_u64(p, v));
 }
 
 void ef_render_i64(struct ef_renderer *r, int64_t v, int is64)
@@ -290,15 +292,19 @@ void ef_render_i64(struct ef_renderer *r, int64_t v, int is64)
 void ef_render_hex(struct ef_renderer *r, uint64_t v)
 {
     static const char digits[] = "0123456789ABCDEF";
-    char tmp[20], *p = tmp + sizeof(tmp);
+    char *p = ef_jw_begin(&r->jw, 20), *end;
+    int n = 1;
 
-    do {
-        *--p = digits[v & 15];
-        v >>= 4;
-    } while (v);
-    *--p = 'x';
-    *--p = '0';
-    ef_jw_plain(&r->jw, p, (size_t)(tmp + sizeof(tmp) - p));
+    if (!p)
+        return;
+    while (n < 16 && (v >> (4 * n)))
+        n++;
+    p[0] = '"', p[1] = '0', p[2] = 'x';
+    end = p + 3 + n;
+    for (p = end - 1; n > 0; n--, v >>= 4)
+        *p-- = digits[v & 15];
+    *end++ = '"';
+    ef_jw_end(&r->jw, end);
 }
 
 static char *put_hex(char *p, uint64_t v, int digits)
@@ -335,9 +341,14 @@ size_t ef_render_fmt_guid(char *s, const struct ef_guid *g)
 
 void ef_render_guid(struct ef_renderer *r, const struct ef_guid *g)
 {
-    char s[EF_GUID_STR_SIZE];
+    char *p = ef_jw_begin(&r->jw, 40);
 
-    ef_jw_plain(&r->jw, s, ef_render_fmt_guid(s, g));
+    if (!p)
+        return;
+    *p++ = '"';
+    p += ef_render_fmt_guid(p, g);
+    *p++ = '"';
+    ef_jw_end(&r->jw, p);
 }
 
 void ef_render_status(struct ef_renderer *r, uint32_t v)
@@ -365,7 +376,7 @@ size_t ef_render_fmt_u32(char *out, uint32_t v)
  */
 void ef_render_filetime(struct ef_renderer *r, uint64_t ft)
 {
-    char s[EF_TIME_STR_SIZE];
+    char s[EF_TIME_STR_SIZE], *p;
     uint64_t sec = ft / 10000000u;
     uint32_t frac = (uint32_t)(ft % 10000000u);
     int i;
@@ -378,12 +389,18 @@ void ef_render_filetime(struct ef_renderer *r, uint64_t ft)
         memcpy(r->ts_prefix, s, 19);
         r->ts_second = sec;
     }
-    memcpy(s, r->ts_prefix, 19);
-    s[19] = '.';
+    p = ef_jw_begin(&r->jw, 30);
+    if (!p)
+        return;
+    /* "YYYY-MM-DDTHH:MM:SS.fffffffZ" with its quotes. */
+    p[0] = '"';
+    memcpy(p + 1, r->ts_prefix, 19);
+    p[20] = '.';
     for (i = 26; i >= 20; i--, frac /= 10)
-        s[i] = (char)('0' + frac % 10);
-    s[27] = 'Z';
-    ef_jw_plain(&r->jw, s, 28);
+        p[i + 1] = (char)('0' + frac % 10);
+    p[28] = 'Z';
+    p[29] = '"';
+    ef_jw_end(&r->jw, p + 30);
 }
 
 void ef_render_binary(struct ef_renderer *r, const void *p, size_t n)

@@ -81,8 +81,8 @@ static void publish(struct ef_source_file *s, const struct ef_source_stats *base
 }
 
 /* Replays one trace. Returns 0, EF_ECANCELED when stopping, or an error (logged). */
-static int replay_one(struct ef_source_file *s, const char *path, struct ef_source_stats *base,
-                      struct ef_buf *line)
+static int replay_one(struct ef_source_file *s, struct ef_tracefile_schemas *schemas,
+                      const char *path, struct ef_source_stats *base, struct ef_buf *line)
 {
     struct ef_tracefile_opts to = {
         s->o.manifests, s->o.n_manifests, s->o.mofs, s->o.n_mofs, s->o.render, NULL, NULL};
@@ -93,7 +93,7 @@ static int replay_one(struct ef_source_file *s, const char *path, struct ef_sour
     uint64_t ts, first_ts = 0, start_ns = 0, n = 0;
     int rc;
 
-    rc = ef_tracefile_open(path, &to, &tf, &err);
+    rc = ef_tracefile_open_with(path, schemas, &to, &tf, &err);
     if (rc < 0) {
         ef_log_error("source", "session %s: %s", s->o.name, err.msg);
         base->files_failed++;
@@ -170,6 +170,10 @@ static int replay_one(struct ef_source_file *s, const char *path, struct ef_sour
 static void run(void *arg)
 {
     struct ef_source_file *s = arg;
+    struct ef_tracefile_opts to = {
+        s->o.manifests, s->o.n_manifests, s->o.mofs, s->o.n_mofs, s->o.render, NULL, NULL};
+    struct ef_tracefile_schemas *schemas = NULL;
+    struct ef_tracefile_error err;
     struct ef_source_stats base;
     struct ef_buf line;
     char **paths = NULL;
@@ -183,10 +187,20 @@ static void run(void *arg)
         ef_log_error("source", "session %s: %s: %s", s->o.name, s->o.path, ef_strerror(rc));
     else if (n == 0)
         ef_log_warn("source", "session %s: no file matches %s", s->o.name, s->o.path);
-    for (i = 0; i < n; i++) {
-        if (replay_one(s, paths[i], &base, &line) == EF_ECANCELED || stopping(s))
+    /*
+     * The manifests and MOFs are parsed once for all the session's files
+     * (runner/tracefile.h). When one does not load, no file is replayed:
+     * each counts as failed, as when every file parsed them itself.
+     */
+    if (n > 0 && ef_tracefile_schemas_new(&to, &schemas, &err) < 0) {
+        ef_log_error("source", "session %s: %s", s->o.name, err.msg);
+        base.files_failed += n;
+    }
+    for (i = 0; schemas && i < n; i++) {
+        if (replay_one(s, schemas, paths[i], &base, &line) == EF_ECANCELED || stopping(s))
             break;
     }
+    ef_tracefile_schemas_free(schemas);
     ef_pathglob_free(paths, n);
     ef_buf_free(&line);
     ef_queue_flush(s->prod);

@@ -18,7 +18,19 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/*
+ * The schema sources that do not learn from a trace: TraceLogging (its
+ * schemas are keyed by the metadata bytes each event carries, so they hold
+ * for every trace), the manifest files and the kernel MOF. A session builds
+ * them once and lends them to the decoder of each of its files; parsing
+ * ClrEtwAll.man alone takes 13-21 ms, more than replaying a small trace.
+ */
+struct ef_tracefile_schemas {
+    struct ef_schema_source tlg, man, mof;
+};
+
 struct ef_tracefile {
+    struct ef_tracefile_schemas *own; /* built by ef_tracefile_open, else NULL */
     struct ef_etl_reader *rd;
     struct ef_decoder *dec;
     struct ef_renderer *ren;
@@ -45,61 +57,141 @@ static void set_err(struct ef_tracefile_error *err, const struct ef_buf *b, cons
         snprintf(err->msg, sizeof(err->msg), "%s: %s", what, ef_strerror(rc));
 }
 
-/* The schema sources in DESIGN.md's order; the decoder asks them in this order. */
-static int add_sources(struct ef_tracefile *tf, const struct ef_tracefile_opts *o,
-                       struct ef_tracefile_error *err)
+static void destroy_source(struct ef_schema_source *src)
 {
-    struct ef_schema_source src;
+    if (src->ops)
+        src->ops->destroy(src->ctx);
+    src->ops = NULL;
+}
+
+/* Builds the static sources; the trace-learned ones are made per file. */
+int ef_tracefile_schemas_new(const struct ef_tracefile_opts *o, struct ef_tracefile_schemas **out,
+                             struct ef_tracefile_error *err)
+{
+    struct ef_tracefile_schemas *s;
     struct ef_buf msg;
     size_t i;
     int rc;
 
+    *out = NULL;
+    err->schemas = 0;
+    err->msg[0] = '\0';
+    s = calloc(1, sizeof(*s));
+    if (!s) {
+        snprintf(err->msg, sizeof(err->msg), "%s", ef_strerror(EF_ENOMEM));
+        return EF_ENOMEM;
+    }
     ef_buf_init(&msg, 64 * 1024);
-    if ((rc = ef_tlg_source_create(0, &src)) < 0 ||
-        (rc = ef_decoder_add_source(tf->dec, src)) < 0) {
+    if ((rc = ef_tlg_source_create(0, &s->tlg)) < 0) {
         set_err(err, NULL, "TraceLogging source", rc);
         goto out;
     }
-    if ((rc = ef_manifest_source_new(&src)) < 0) {
+    if ((rc = ef_manifest_source_new(&s->man)) < 0) {
         set_err(err, NULL, "manifest source", rc);
         goto out;
     }
     for (i = 0; i < o->n_manifests && rc == 0; i++)
-        rc = is_dir(o->manifests[i]) ? ef_manifest_source_add_dir(src.ctx, o->manifests[i], &msg)
-                                     : ef_manifest_source_add_file(src.ctx, o->manifests[i], &msg);
+        rc = is_dir(o->manifests[i])
+                 ? ef_manifest_source_add_dir(s->man.ctx, o->manifests[i], &msg)
+                 : ef_manifest_source_add_file(s->man.ctx, o->manifests[i], &msg);
     if (rc < 0) {
-        src.ops->destroy(src.ctx);
         set_err(err, &msg, "manifest", rc);
         goto out;
     }
-    /* EventSource manifests sent in the trace come after --manifest files, which win. */
-    if ((rc = ef_decoder_add_source(tf->dec, src)) < 0 ||
-        (rc = ef_es_source_create(NULL, &src)) < 0 ||
-        (rc = ef_decoder_add_source(tf->dec, src)) < 0 ||
-        (rc = ef_embedded_source_create(0, &src)) < 0 ||
-        (rc = ef_decoder_add_source(tf->dec, src)) < 0) {
-        set_err(err, NULL, "schema sources", rc);
-        goto out;
-    }
-    if ((rc = ef_mof_source_new(&src)) < 0) {
+    if ((rc = ef_mof_source_new(&s->mof)) < 0) {
         set_err(err, NULL, "MOF source", rc);
         goto out;
     }
     for (i = 0; i < o->n_mofs && rc == 0; i++)
-        rc = ef_mof_source_add_file(src.ctx, o->mofs[i], &msg);
-    if (rc < 0) {
-        src.ops->destroy(src.ctx);
+        rc = ef_mof_source_add_file(s->mof.ctx, o->mofs[i], &msg);
+    if (rc < 0)
         set_err(err, &msg, "MOF", rc);
-        goto out;
-    }
-    rc = ef_decoder_add_source(tf->dec, src);
 out:
     ef_buf_free(&msg);
+    if (rc < 0) {
+        ef_tracefile_schemas_free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+void ef_tracefile_schemas_free(struct ef_tracefile_schemas *s)
+{
+    if (!s)
+        return;
+    destroy_source(&s->tlg);
+    destroy_source(&s->man);
+    destroy_source(&s->mof);
+    free(s);
+}
+
+/*
+ * A lent source: the decoder asks it like its own, but its destroy leaves it
+ * to the schemas, which outlive the decoder. One table per kind keeps each
+ * source's name; ctx is the lender's struct ef_schema_source.
+ */
+static int lent_lookup(void *ctx, const struct ef_record *r, const struct ef_schema **out)
+{
+    const struct ef_schema_source *src = ctx;
+
+    return src->ops->lookup(src->ctx, r, out);
+}
+
+static int lent_observe(void *ctx, const struct ef_record *r)
+{
+    const struct ef_schema_source *src = ctx;
+
+    return src->ops->observe ? src->ops->observe(src->ctx, r) : 0;
+}
+
+static void lent_destroy(void *ctx)
+{
+    (void)ctx;
+}
+
+static const struct ef_schema_source_ops lent_tlg = {"tracelogging", lent_lookup, lent_observe,
+                                                     lent_destroy};
+static const struct ef_schema_source_ops lent_man = {"manifest", lent_lookup, lent_observe,
+                                                     lent_destroy};
+static const struct ef_schema_source_ops lent_mof = {"mof", lent_lookup, lent_observe,
+                                                     lent_destroy};
+
+static struct ef_schema_source lend(const struct ef_schema_source_ops *ops,
+                                    struct ef_schema_source *src)
+{
+    struct ef_schema_source l = {ops, src};
+
+    return l;
+}
+
+/*
+ * The decoder's sources in DESIGN.md's order: TraceLogging, manifest files,
+ * EventSource manifests sent in the trace (after --manifest files, which
+ * win), schemas embedded in the trace, kernel MOF. The two that learn from
+ * the trace are new for every file: what one trace declares does not leak
+ * into the next, which may come from another machine or build.
+ */
+static int add_sources(struct ef_tracefile *tf, struct ef_tracefile_schemas *s,
+                       struct ef_tracefile_error *err)
+{
+    struct ef_schema_source src;
+    int rc;
+
+    if ((rc = ef_decoder_add_source(tf->dec, lend(&lent_tlg, &s->tlg))) < 0 ||
+        (rc = ef_decoder_add_source(tf->dec, lend(&lent_man, &s->man))) < 0 ||
+        (rc = ef_es_source_create(NULL, &src)) < 0 ||
+        (rc = ef_decoder_add_source(tf->dec, src)) < 0 ||
+        (rc = ef_embedded_source_create(0, &src)) < 0 ||
+        (rc = ef_decoder_add_source(tf->dec, src)) < 0 ||
+        (rc = ef_decoder_add_source(tf->dec, lend(&lent_mof, &s->mof))) < 0)
+        set_err(err, NULL, "schema sources", rc);
     return rc;
 }
 
-int ef_tracefile_open(const char *path, const struct ef_tracefile_opts *opts,
-                      struct ef_tracefile **out, struct ef_tracefile_error *err)
+int ef_tracefile_open_with(const char *path, struct ef_tracefile_schemas *schemas,
+                           const struct ef_tracefile_opts *opts, struct ef_tracefile **out,
+                           struct ef_tracefile_error *err)
 {
     struct ef_tracefile *tf;
     int rc;
@@ -119,7 +211,7 @@ int ef_tracefile_open(const char *path, const struct ef_tracefile_opts *opts,
         snprintf(err->msg, sizeof(err->msg), "decoder: %s", ef_strerror(rc));
         goto fail;
     }
-    rc = add_sources(tf, opts, err);
+    rc = add_sources(tf, schemas, err);
     if (rc < 0)
         goto fail;
     rc = ef_etl_open_file(path, NULL, &tf->rd);
@@ -132,6 +224,25 @@ int ef_tracefile_open(const char *path, const struct ef_tracefile_opts *opts,
 fail:
     ef_tracefile_close(tf);
     return rc;
+}
+
+int ef_tracefile_open(const char *path, const struct ef_tracefile_opts *opts,
+                      struct ef_tracefile **out, struct ef_tracefile_error *err)
+{
+    struct ef_tracefile_schemas *s;
+    int rc;
+
+    *out = NULL;
+    rc = ef_tracefile_schemas_new(opts, &s, err);
+    if (rc < 0)
+        return rc;
+    rc = ef_tracefile_open_with(path, s, opts, out, err);
+    if (rc < 0) {
+        ef_tracefile_schemas_free(s);
+        return rc;
+    }
+    (*out)->own = s;
+    return 0;
 }
 
 int ef_tracefile_next(struct ef_tracefile *tf, struct ef_buf *line, uint64_t *timestamp)
@@ -191,6 +302,8 @@ void ef_tracefile_close(struct ef_tracefile *tf)
         return;
     ef_etl_close(tf->rd);
     ef_renderer_free(tf->ren);
+    /* The decoder first: it may still point at the lent sources. */
     ef_decoder_free(tf->dec);
+    ef_tracefile_schemas_free(tf->own);
     free(tf);
 }

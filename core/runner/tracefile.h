@@ -54,6 +54,32 @@ struct ef_tracefile_error {
 };
 
 struct ef_tracefile;
+struct ef_tracefile_schemas;
+
+/*
+ * Builds the schema sources that do not learn from a trace (TraceLogging,
+ * the manifest files, the kernel MOF), to be shared by the files of one
+ * session: ef_tracefile_open_with lends them to each file's decoder. The
+ * EventSource and embedded sources learn from the trace and stay per file.
+ * On failure *err says which schema file and why (err->schemas = 1).
+ * Returns 0, the schema loader's error or EF_ENOMEM. Any thread; the
+ * schemas then belong to it (and to the tracefiles it opens with them).
+ */
+int ef_tracefile_schemas_new(const struct ef_tracefile_opts *opts,
+                             struct ef_tracefile_schemas **out, struct ef_tracefile_error *err);
+
+/* Frees the schemas after every tracefile opened with them. NULL is fine. The owning thread. */
+void ef_tracefile_schemas_free(struct ef_tracefile_schemas *s);
+
+/*
+ * Opens path with a decoder asking schemas' sources (which must outlive
+ * the tracefile) plus a fresh EventSource and embedded source. opts'
+ * manifests and mofs are not read here. Returns 0, EF_ENOENT/EF_EIO/
+ * EF_EFORMAT for the trace, or EF_ENOMEM. The thread that owns schemas.
+ */
+int ef_tracefile_open_with(const char *path, struct ef_tracefile_schemas *schemas,
+                           const struct ef_tracefile_opts *opts, struct ef_tracefile **out,
+                           struct ef_tracefile_error *err);
 
 /*
  * Builds the decoder (schema sources first, so a bad manifest is reported
