@@ -18,7 +18,11 @@
  * uses (TraceLogging, --manifest files, embedded schemas, --mof files).
  *
  * usage: decode_bench [SECONDS]   (default 2)
- *        decode_bench --etl FILE [--manifest FILE]... [--mof FILE]... [SECONDS]
+ *        decode_bench --etl FILE [--manifest FILE]... [--mof FILE]... [--yajl] [SECONDS]
+ *
+ * --yajl adds a comparison of the JSON generators: the same minimal native
+ * renderer (render_min.c: System + EventData, no cached runs) written with
+ * yajl_gen and with our writer, over the same decoded events.
  */
 #include "decode/decoder.h"
 #include "decode/embedded.h"
@@ -29,6 +33,8 @@
 #include "render/render.h"
 #include "util/bytes.h"
 #include "util/error.h"
+
+#include "render_min.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -344,6 +350,59 @@ static double run_trace(struct ef_decoder *d, struct ef_renderer *ren, struct ef
     return now() - t0;
 }
 
+/* Passes over the trace rendering the minimal renderer with yajl (1) or jsonw (0). */
+static double run_min(struct ef_decoder *d, struct ef_min_yajl *y, struct ef_buf *out,
+                      const struct trace *t, unsigned passes)
+{
+    struct ef_event ev;
+    double t0 = now();
+    unsigned k;
+    size_t i;
+
+    for (k = 0; k < passes; k++) {
+        for (i = 0; i < t->n; i++) {
+            ef_decoder_decode(d, &t->recs[i], &ev);
+            ef_buf_reset(out);
+            if ((y ? ef_min_yajl_render(y, &ev, out) : ef_min_jw_render(&ev, out)) < 0)
+                abort();
+        }
+    }
+    return now() - t0;
+}
+
+/* The generators compared: yajl_gen and jsonw behind the same minimal renderer. */
+static int bench_generators(int argc, char **argv, const struct trace *t, double secs)
+{
+    struct ef_min_yajl *y = ef_min_yajl_new();
+    struct ef_decoder *d;
+    struct ef_buf out;
+    unsigned passes, which;
+    unsigned long long a0;
+    double tm;
+    int rc;
+
+    if (!y || ef_decoder_new(NULL, &d) < 0)
+        return 1;
+    rc = add_sources(d, argc, argv);
+    ef_buf_init(&out, 16u << 20);
+    for (which = 0; which < 2 && rc == 0; which++) {
+        struct ef_min_yajl *g = which ? NULL : y;
+
+        tm = run_min(d, g, &out, t, 1);
+        passes = (unsigned)(secs / (tm > 1e-6 ? tm : 1e-6)) + 1;
+        a0 = allocs;
+        tm = run_min(d, g, &out, t, passes);
+        printf("minimal native with %s: decode+render %.2f M events/s, %.4f allocations/event, "
+               "%zu bytes last event\n",
+               g ? "yajl_gen" : "jsonw   ", (double)t->n * passes / tm / 1e6,
+               (double)(allocs - a0) / ((double)t->n * passes), out.len);
+    }
+    ef_buf_free(&out);
+    ef_decoder_free(d);
+    ef_min_yajl_free(y);
+    return rc < 0;
+}
+
 static int bench_trace(int argc, char **argv)
 {
     struct ef_render_opts ro = {EF_RENDER_NATIVE, 0, "BENCHHOST", "bench"};
@@ -351,13 +410,15 @@ static int bench_trace(int argc, char **argv)
     struct ef_decoder_stats st;
     double secs = 2.0, tm;
     unsigned passes = 1;
-    int i, fmt, rc = 0;
+    int i, fmt, rc = 0, yajl = 0;
 
     for (i = 1; i < argc; i++) {
         if ((strcmp(argv[i], "--manifest") == 0 || strcmp(argv[i], "--mof") == 0 ||
              strcmp(argv[i], "--etl") == 0) &&
             i + 1 < argc)
             i++;
+        else if (strcmp(argv[i], "--yajl") == 0)
+            yajl = 1;
         else
             secs = atof(argv[i]);
     }
@@ -401,6 +462,8 @@ static int bench_trace(int argc, char **argv)
         ef_renderer_free(ren);
         ef_decoder_free(d);
     }
+    if (rc == 0 && yajl)
+        return bench_generators(argc, argv, &t, secs);
     return rc < 0;
 }
 

@@ -140,6 +140,8 @@ static int one(const char *work, unsigned mult, const char *trace, const char *m
     uv_loop_t loop;
     uv_fs_t req;
     unsigned i;
+    /* REPLAY_BENCH_SINK="in_flight = 4\n" adds lines to the sink's section (experiments). */
+    const char *sink_extra = getenv("REPLAY_BENCH_SINK");
     int n, rc = 1;
 
     snprintf(dir, sizeof(dir), "%s/run-%u-%d", work, mult, (int)uv_os_getpid());
@@ -166,9 +168,9 @@ static int one(const char *work, unsigned mult, const char *trace, const char *m
                  "[service]\nstate_dir = %s/state\nspool = disk\nspool_sync = interval\n"
                  "metrics_listen =\nstats_interval = 24h\nlog_level = warn\n\n"
                  "[session:bench]\nkind = file\npath = %s/*.etl\n%s%s%s\n"
-                 "[sink:out]\ntype = file\npath = %s\nrotate_size = 0\n",
+                 "[sink:out]\ntype = file\npath = %s\nrotate_size = 0\n%s",
                  dir, in, manifest ? "manifest = " : "", manifest ? manifest : "",
-                 manifest ? "\n" : "", out);
+                 manifest ? "\n" : "", out, sink_extra ? sink_extra : "");
     if (n >= (int)sizeof(conf) ||
         ef_config_load_string(conf, (size_t)n, "bench.ini", &cfg, &errs)) {
         for (i = 0; i < errs.n; i++)

@@ -37,6 +37,16 @@ static void on_stopped(void *ud)
     stopped = 1;
 }
 
+/*
+ * The pipeline's clock does not keep the loop alive (its uv timer is
+ * unreferenced), so while the driver only waits for a retry, uv_run would
+ * return at once and never run that timer: this timer keeps the loop alive.
+ */
+static void on_keepalive(uv_timer_t *t)
+{
+    (void)t;
+}
+
 /* One native event of about len bytes, numbered i, with every header field set. */
 static size_t make_event(char *out, size_t cap, uint64_t i, size_t len)
 {
@@ -117,12 +127,15 @@ static int send_all(const char *addr, uint64_t n, size_t len, int64_t batch, int
     struct ef_spool *sp;
     struct ef_sink *s;
     uv_loop_t loop;
+    uv_timer_t keepalive;
     static char ev[65536];
     uint64_t i = 0, seq, t0, t1;
     double secs;
     int rc;
 
     uv_loop_init(&loop);
+    uv_timer_init(&loop, &keepalive);
+    uv_timer_start(&keepalive, on_keepalive, 100, 100);
     ef_clock_init_uv(&clock, &loop);
     if (ef_spool_open(&so, &sp, NULL) < 0)
         return 1;
@@ -190,6 +203,7 @@ static int send_all(const char *addr, uint64_t n, size_t len, int64_t batch, int
         uv_run(&loop, UV_RUN_ONCE);
     ef_spool_close(sp);
     ef_clock_close(&clock, NULL);
+    uv_close((uv_handle_t *)&keepalive, NULL);
     uv_run(&loop, UV_RUN_DEFAULT);
     uv_loop_close(&loop);
     return st.acked == n ? 0 : 1;

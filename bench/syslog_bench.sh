@@ -62,7 +62,7 @@ if [ -x "$sng/usr/bin/loggen" ]; then
     echo "loggen (same $n messages, LF framing, one connection):"
     SYSLOGNG_PREFIX="$sng/usr" LD_LIBRARY_PATH="$sng/usr/lib/syslog-ng" \
         "${pin_tx[@]}" "$sng/usr/bin/loggen" --inet --stream --active-connections=1 \
-        --read-file="$tmp/msgs.txt" --dont-parse --number="$n" --rate=100000000 \
+        --read-file="$tmp/msgs.txt" --dont-parse --number="$n" --rate=100000000 --interval=3600 \
         127.0.0.1 "$port" 2>&1 | grep -i -E "average|rate|sent" | tail -3
     received "$n"
 else

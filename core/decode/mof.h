@@ -29,9 +29,15 @@ struct ef_mof_stats {
     uint32_t classes;    /* classes declared */
     uint32_t schemas;    /* (group, type, version) schemas in the index */
     uint32_t duplicates; /* schemas skipped: an earlier class had the same key */
+    uint32_t builtin_schemas; /* schemas of the built-in classes (mof_builtin.c) */
 };
 
-/* Creates an empty MOF source into out. 0 or EF_ENOMEM. Any thread. */
+/*
+ * Creates a MOF source into out, holding no file yet but the built-in
+ * kernel classes (mof_builtin.c), which answer after the files' classes of
+ * the exact version (docs/schemas.md). 0, EF_ENOMEM, or (never with the
+ * text shipped) EF_EFORMAT. Any thread.
+ */
 int ef_mof_source_new(struct ef_schema_source *out);
 
 /*
@@ -47,8 +53,9 @@ int ef_mof_source_add_buffer(struct ef_mof_source *m, const char *name, const ch
                              size_t len, struct ef_buf *err);
 
 /*
- * Finds the schema of (group GUID, event type, version), falling back to
- * the highest version below. 0 or EF_ENOENT. The owner thread.
+ * Finds the schema of (group GUID, event type, version): a file's class of
+ * that version, else a built-in one, else the highest version below it in
+ * either (the file's on a tie). 0 or EF_ENOENT. The owner thread.
  */
 int ef_mof_source_find(const struct ef_mof_source *m, const struct ef_guid *group, uint8_t type,
                        uint8_t version, const struct ef_schema **out);

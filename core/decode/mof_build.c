@@ -305,6 +305,10 @@ static int extension(struct mb *b, const struct mof_prop *p, const char *ext, st
     } else if (strcasecmp(ext, "WmiTime") == 0) {
         f->intype = EF_IN_UINT64;
         f->outtype = EF_OUT_ETWTIME;
+    } else if (strcasecmp(ext, "FileTime") == 0) {
+        /* etwfwd's own: a FILETIME (100 ns since 1601), rendered as a time.
+         * The built-in classes use it (mof_builtin.c). */
+        f->intype = EF_IN_FILETIME;
     } else if (strcasecmp(ext, "Guid") == 0) {
         f->intype = EF_IN_GUID;
     } else if (strcasecmp(ext, "Variant") == 0) {

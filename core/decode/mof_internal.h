@@ -107,6 +107,13 @@ int ef_mof_build(const char *path, struct mof_class *fresh, const struct mof_cla
 /* Orders built schemas by (guid, opcode, version). */
 int ef_mof_cmp_built(const void *x, const void *y);
 
+/*
+ * The built-in kernel classes (mof_builtin.c): MOF text loaded into a layer
+ * of its own in every MOF source, consulted after the files' exact classes.
+ */
+extern const char ef_mof_builtin_text[];
+extern const size_t ef_mof_builtin_len;
+
 /* Finds a qualifier by name (case-insensitive, as MOF is): NULL if absent. */
 const struct mof_qual *ef_mof_qual(const struct mof_qual *q, const char *name);
 

@@ -5,6 +5,12 @@
  * derive from them) and its schemas. The index is one sorted array of
  * (group GUID, event type, version) -> schema; a lookup bisects to the
  * highest version not above the record's.
+ *
+ * Every source also holds a second layer, built the same way from the
+ * built-in class text (mof_builtin.c) when the source is created. Lookups
+ * ask both layers: an exact version beats a fallback, and between two exact
+ * classes or two fallbacks of the same version the file wins, so a user's
+ * MOF file can always override ours (docs/schemas.md).
  */
 #include "decode/mof.h"
 
@@ -31,6 +37,7 @@ struct ef_mof_source {
     struct mof_built_schema *index;
     uint32_t count;
     struct ef_mof_stats stats;
+    struct ef_mof_source *builtin; /* the built-in layer; NULL in that layer itself */
 };
 
 static int cmp_key(const struct ef_guid *g, uint8_t type, uint8_t version,
@@ -67,8 +74,9 @@ static const struct {
 static int find_exact_group(const struct ef_mof_source *m, const struct ef_guid *group,
                             uint8_t type, uint8_t version, const struct ef_schema **out);
 
-int ef_mof_source_find(const struct ef_mof_source *m, const struct ef_guid *group, uint8_t type,
-                       uint8_t version, const struct ef_schema **out)
+/* One layer's answer: the highest version not above the record's. */
+static int find_layer(const struct ef_mof_source *m, const struct ef_guid *group, uint8_t type,
+                      uint8_t version, const struct ef_schema **out)
 {
     size_t i;
     int rc = find_exact_group(m, group, type, version, out);
@@ -78,6 +86,33 @@ int ef_mof_source_find(const struct ef_mof_source *m, const struct ef_guid *grou
             rc = find_exact_group(m, &group_alias[i].to, type, version, out);
     }
     return rc;
+}
+
+/*
+ * Both layers: the file's exact class, else the built-in exact class, else
+ * the closer fallback of the two (the file's when they tie).
+ */
+int ef_mof_source_find(const struct ef_mof_source *m, const struct ef_guid *group, uint8_t type,
+                       uint8_t version, const struct ef_schema **out)
+{
+    const struct ef_schema *file = NULL, *ours = NULL;
+
+    if (find_layer(m, group, type, version, &file) < 0)
+        file = NULL;
+    if (file && file->version == version) {
+        *out = file;
+        return 0;
+    }
+    if (!m->builtin || find_layer(m->builtin, group, type, version, &ours) < 0)
+        ours = NULL;
+    if (ours && (ours->version == version || !file || ours->version > file->version)) {
+        *out = ours;
+        return 0;
+    }
+    if (!file)
+        return EF_ENOENT;
+    *out = file;
+    return 0;
 }
 
 static int find_exact_group(const struct ef_mof_source *m, const struct ef_guid *group,
@@ -106,6 +141,7 @@ static int find_exact_group(const struct ef_mof_source *m, const struct ef_guid 
 void ef_mof_source_stats(const struct ef_mof_source *m, struct ef_mof_stats *out)
 {
     *out = m->stats;
+    out->builtin_schemas = m->builtin ? m->builtin->stats.schemas : 0;
 }
 
 static int merge(struct ef_mof_source *m, const struct mof_built *b)
@@ -210,6 +246,7 @@ static void destroy(void *ctx)
 
     if (!m)
         return;
+    destroy(m->builtin);
     for (f = m->files; f; f = next) {
         next = f->next;
         ef_arena_free(&f->arena);
@@ -229,10 +266,22 @@ static const struct ef_schema_source_ops mof_ops = {
 int ef_mof_source_new(struct ef_schema_source *out)
 {
     struct ef_mof_source *m = calloc(1, sizeof(*m));
+    int rc;
 
-    if (!m)
-        return EF_ENOMEM;
+    if (!m || !(m->builtin = calloc(1, sizeof(*m->builtin)))) {
+        rc = EF_ENOMEM;
+        goto out;
+    }
+    /* The text is ours and a unit test parses it, so an error here is an
+     * out-of-memory in practice; it is returned all the same. */
+    rc = ef_mof_source_add_buffer(m->builtin, "builtin.mof", ef_mof_builtin_text,
+                                  ef_mof_builtin_len, NULL);
+    if (rc < 0)
+        goto out;
     out->ops = &mof_ops;
     out->ctx = m;
-    return 0;
+out:
+    if (rc < 0)
+        destroy(m);
+    return rc;
 }

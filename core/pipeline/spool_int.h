@@ -31,11 +31,14 @@ struct ef_segreader {
     uint64_t base;      /* memory: the offset of mem[0] (0 unless a tail) */
     uint64_t size;      /* bytes that may be read */
     /*
-     * 1: the bytes never left this process (memory mode, the active
-     * segment's tail cache), so records are not checked against their CRC
-     * again: the CRC guards what comes back from the disk.
+     * Records of this sequence and later are not checked against their CRC,
+     * only framed: this process appended them and computed their CRC
+     * itself, so reading them back (from the tail cache, or from the page
+     * cache) re-verifies nothing. UINT64_MAX (ef_segreader_init's default):
+     * every record is checked, as recovery, `spool verify` and reads of
+     * what an earlier run wrote need.
      */
-    int trusted;
+    uint64_t trust_from;
     uint8_t *buf;
     size_t cap;
     uint64_t boff; /* the window holds [boff, boff + blen) */

@@ -342,6 +342,7 @@ int ef_spool_open(const struct ef_spool_options *opt, struct ef_spool **out,
     } else {
         rc = ef_spool_new_segment(sp);
     }
+    sp->fresh_from = sp->next_seq; /* what recovery found was checked by it */
 out:
     if (rc < 0) {
         ef_spool_close(sp);

@@ -53,8 +53,9 @@ struct ef_spool {
     size_t nsegs, capsegs;
     uint64_t total; /* bytes of all segments */
     uint64_t next_seq;
+    uint64_t fresh_from; /* the first sequence this process appended (spool_read.c) */
 
-    int wfd;       /* active segment (disk) */
+    int wfd; /* active segment (disk) */
     /*
      * EF_SPOOL_WBUF bytes: [0, wkeep) are the active segment's bytes
      * [wfile - wkeep, wfile), already in the file and kept as a tail cache

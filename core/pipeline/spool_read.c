@@ -6,9 +6,15 @@
  * segment's name), and the position cache gives the offset when a previous
  * read stopped exactly there, which is the normal case (a sink asks for what
  * follows its last batch). Otherwise the segment is scanned from its start,
- * skipping records by their length only. Records are checked again as they
- * are read (CRC and framing); damage that appears while running (a disk
- * going bad) costs the rest of that segment, logged and counted.
+ * skipping records by their length only. A sink that keeps up reads from
+ * the active segment's tail cache (the write buffer's already written
+ * bytes) rather than back from the file. Records read from the file are
+ * checked again (CRC and framing); damage that appears while running (a
+ * disk going bad) costs the rest of that segment, logged and counted.
+ * Records this process appended are only framed, not checked against their
+ * CRC again: it computed that CRC itself a moment ago, and a re-read comes
+ * from its memory or the page cache. Records of an earlier run were checked
+ * by recovery at open and are checked again here.
  */
 #include "spool_priv.h"
 
@@ -35,8 +41,11 @@ static size_t find_segment(const struct ef_spool *sp, uint64_t seq)
     return lo;
 }
 
-/* A reader for segment i, positioned on its current size. */
-static int get_reader(struct ef_spool *sp, size_t i, struct ef_segreader **out,
+/*
+ * A reader for segment i, positioned on its current size, for a read
+ * starting at off: from memory when the bytes are there.
+ */
+static int get_reader(struct ef_spool *sp, size_t i, uint64_t off, struct ef_segreader **out,
                       struct ef_segreader *mem)
 {
     struct ef_seg *s = &sp->segs[i];
@@ -47,6 +56,15 @@ static int get_reader(struct ef_spool *sp, size_t i, struct ef_segreader **out,
 
     if (sp->memory) {
         ef_segreader_init(mem, -1, s->mem, s->size);
+        mem->trust_from = 0; /* memory mode: the bytes never left the process */
+        *out = mem;
+        return 0;
+    }
+    /* ef_spool_read flushed: the tail cache ends at the file's end. */
+    if (i == sp->nsegs - 1 && sp->wlen == 0 && sp->wkeep > 0 && off >= sp->wfile - sp->wkeep) {
+        ef_segreader_init(mem, -1, sp->wbuf, sp->wfile);
+        mem->base = sp->wfile - sp->wkeep;
+        mem->trust_from = sp->fresh_from;
         *out = mem;
         return 0;
     }
@@ -77,6 +95,7 @@ static int get_reader(struct ef_spool *sp, size_t i, struct ef_segreader **out,
         ef_segreader_drop(&rs->r);
     }
     rs->used = ++sp->reader_clock;
+    rs->r.trust_from = sp->fresh_from;
     rs->r.fd = rs->fd;
     rs->r.mem = NULL;
     /* Only what is in the file: ef_spool_read flushed the write buffer. */
@@ -151,7 +170,7 @@ int ef_spool_read(struct ef_spool *sp, uint64_t from, size_t max_events, size_t 
     i = find_segment(sp, from);
     off = cached_offset(sp, from, sp->segs[i].name);
     for (; i < sp->nsegs; i++, off = EF_SEG_HDR) {
-        rc = get_reader(sp, i, &r, &memr);
+        rc = get_reader(sp, i, off, &r, &memr);
         if (rc < 0)
             return rc;
         while (off < r->size) {

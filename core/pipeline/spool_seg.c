@@ -30,6 +30,7 @@ void ef_segreader_init(struct ef_segreader *r, int fd, const uint8_t *mem, uint6
     r->fd = fd;
     r->mem = mem;
     r->size = size;
+    r->trust_from = UINT64_MAX;
 }
 
 void ef_segreader_drop(struct ef_segreader *r)
@@ -154,7 +155,7 @@ int ef_seg_record_at(struct ef_segreader *r, uint64_t off, uint64_t min_seq, uin
     rc = ef_segreader_peek(r, off + EF_REC_HDR, len, &d);
     if (rc < 0)
         return rc;
-    if (!r->trusted && rec_crc(seq, d, len) != crc)
+    if (seq < r->trust_from && rec_crc(seq, d, len) != crc)
         return EF_ECORRUPT;
     rec->seq = seq;
     rec->len = len;

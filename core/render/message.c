@@ -100,7 +100,7 @@ int ef_render_message(const struct ef_event *ev, struct ef_buf *out)
             rc = ef_buf_append_str(out, t);
             break;
         }
-        rc = ef_buf_append(out, t, (size_t)(pct - t));
+        rc = ef_render_append(out, t, (size_t)(pct - t));
         t = pct + 1;
         if (rc < 0)
             break;

@@ -129,22 +129,6 @@ void ef_render_frag_replay(struct ef_renderer *r, const struct ef_frag *f, int i
     ef_jw_raw_members(&r->jw, f->run[i].data, f->run[i].len);
 }
 
-void ef_render_value_key(struct ef_renderer *r, const struct ef_event *ev, const struct ef_value *v)
-{
-    const struct ef_plan *p = ev->plan;
-
-    if (p && p->keys && v->field && v->name == v->field->name && p->schema == ev->schema) {
-        uintptr_t i = ((uintptr_t)v->field - (uintptr_t)p->schema->fields) / sizeof(*v->field);
-
-        if ((uintptr_t)v->field >= (uintptr_t)p->schema->fields && i < p->count &&
-            &p->schema->fields[i] == v->field) {
-            ef_jw_key_raw(&r->jw, p->keys + p->ops[i].key_off, p->ops[i].key_len);
-            return;
-        }
-    }
-    ef_render_key(r, v->name);
-}
-
 int ef_render_parse_format(const char *name, int *format)
 {
     if (strcmp(name, "native") == 0)
@@ -289,31 +273,51 @@ void ef_render_i64(struct ef_renderer *r, int64_t v, int is64)
         ef_jw_number(&r->jw, s, n);
 }
 
+/* Upper-case hex of each byte value: two digits per table load. */
+static const char hex_pairs[513] =
+    "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F"
+    "202122232425262728292A2B2C2D2E2F303132333435363738393A3B3C3D3E3F"
+    "404142434445464748494A4B4C4D4E4F505152535455565758595A5B5C5D5E5F"
+    "606162636465666768696A6B6C6D6E6F707172737475767778797A7B7C7D7E7F"
+    "808182838485868788898A8B8C8D8E8F909192939495969798999A9B9C9D9E9F"
+    "A0A1A2A3A4A5A6A7A8A9AAABACADAEAFB0B1B2B3B4B5B6B7B8B9BABBBCBDBEBF"
+    "C0C1C2C3C4C5C6C7C8C9CACBCCCDCECFD0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF"
+    "E0E1E2E3E4E5E6E7E8E9EAEBECEDEEEFF0F1F2F3F4F5F6F7F8F9FAFBFCFDFEFF";
+
+size_t ef_render_fmt_hex(char *out, uint64_t v)
+{
+    /* Digits without leading zeros, at least one. */
+    unsigned n = v ? (unsigned)(67 - __builtin_clzll(v)) / 4 : 1, i = n;
+
+    while (i >= 2) {
+        i -= 2;
+        memcpy(out + i, hex_pairs + (v & 0xff) * 2, 2);
+        v >>= 8;
+    }
+    if (i)
+        out[0] = hex_pairs[(v & 15) * 2 + 1];
+    return n;
+}
+
 void ef_render_hex(struct ef_renderer *r, uint64_t v)
 {
-    static const char digits[] = "0123456789ABCDEF";
-    char *p = ef_jw_begin(&r->jw, 20), *end;
-    int n = 1;
+    char *p = ef_jw_begin(&r->jw, 20);
 
     if (!p)
         return;
-    while (n < 16 && (v >> (4 * n)))
-        n++;
     p[0] = '"', p[1] = '0', p[2] = 'x';
-    end = p + 3 + n;
-    for (p = end - 1; n > 0; n--, v >>= 4)
-        *p-- = digits[v & 15];
-    *end++ = '"';
-    ef_jw_end(&r->jw, end);
+    p += 3 + ef_render_fmt_hex(p + 3, v);
+    *p++ = '"';
+    ef_jw_end(&r->jw, p);
 }
 
+/* digits (even) upper-case hex digits of v at p, zero-padded; returns the end. */
 static char *put_hex(char *p, uint64_t v, int digits)
 {
-    static const char xd[] = "0123456789ABCDEF";
     int i;
 
-    for (i = digits - 1; i >= 0; i--, v >>= 4)
-        p[i] = xd[v & 15];
+    for (i = digits - 2; i >= 0; i -= 2, v >>= 8)
+        memcpy(p + i, hex_pairs + (v & 0xff) * 2, 2);
     return p + digits;
 }
 
@@ -333,7 +337,8 @@ size_t ef_render_fmt_guid(char *s, const struct ef_guid *g)
     for (i = 0; i < 8; i++) {
         if (i == 2)
             *p++ = '-';
-        p = put_hex(p, g->data4[i], 2);
+        memcpy(p, hex_pairs + g->data4[i] * 2, 2);
+        p += 2;
     }
     *p++ = '}';
     return (size_t)(p - s);

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "render/jsonw.h"
 #include "render/render.h"
@@ -52,11 +53,11 @@ void ef_render_frag_save(struct ef_renderer *r, struct ef_frag *f, int i, size_t
 void ef_render_frag_replay(struct ef_renderer *r, const struct ef_frag *f, int i);
 /* The writer's position, for ef_render_frag_save. */
 size_t ef_render_mark(const struct ef_renderer *r);
-/* A field's key: the plan's pre-escaped text when the value has one. */
-void ef_render_value_key(struct ef_renderer *r, const struct ef_event *ev,
-                         const struct ef_value *v);
 /* Text of a GUID in braces, upper case, into out (>= 38 bytes); returns 38. */
 size_t ef_render_fmt_guid(char *out, const struct ef_guid *g);
+/* Upper-case hex digits of v (no "0x", no leading zeros) into out (>= 16 bytes); returns their
+ * count. */
+size_t ef_render_fmt_hex(char *out, uint64_t v);
 /* Decimal text of v ending at end (at least 20 bytes before it); returns its length. */
 size_t ef_render_fmt_u64(char *end, uint64_t v);
 
@@ -81,6 +82,21 @@ void ef_render_sid(struct ef_renderer *r, const void *p, size_t n);
 uint32_t ef_render_value(struct ef_renderer *r, const struct ef_event *ev, uint32_t i);
 /* Writes the top-level values as an object's members (the caller opened the map). */
 void ef_render_fields(struct ef_renderer *r, const struct ef_event *ev);
+
+/*
+ * ef_buf_append with the common case inline: messages are built from many
+ * short pieces, and a call plus a capacity check per piece showed up.
+ */
+static inline int ef_render_append(struct ef_buf *b, const void *p, size_t n)
+{
+    if (b->data && b->cap - b->len > n && b->max - b->len >= n) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return 0;
+    }
+    return ef_buf_append(b, p, n);
+}
 
 /* Appends value i as text (messages); returns the index after it. */
 uint32_t ef_render_value_text(const struct ef_event *ev, uint32_t i, struct ef_buf *b);

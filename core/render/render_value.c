@@ -10,6 +10,7 @@
  */
 #include "render/render_int.h"
 
+#include "decode/plan.h"
 #include "util/bytes.h"
 #include "util/error.h"
 #include "util/hex.h"
@@ -99,7 +100,7 @@ int ef_render_map_name(const struct ef_map *m, uint64_t v, struct ef_buf *b)
         if (!((chosen[i / 64] >> (i % 64)) & 1) || !m->entries[i].name)
             continue;
         if (any)
-            rc = ef_buf_append(b, ", ", 2);
+            rc = ef_render_append(b, ", ", 2);
         if (rc == 0)
             rc = ef_buf_append_str(b, m->entries[i].name);
         any = 1;
@@ -186,11 +187,11 @@ static void fmt_special(const struct ef_value *v, struct ef_buf *b)
         q[0] = (uint8_t)v->v.u, q[1] = (uint8_t)(v->v.u >> 8);
         q[2] = (uint8_t)(v->v.u >> 16), q[3] = (uint8_t)(v->v.u >> 24);
         e = put_ipv4(s, q);
-        ef_buf_append(b, s, (size_t)(e - s));
+        ef_render_append(b, s, (size_t)(e - s));
         return;
     case EF_V_IPV6:
         if (v->v.s.len == 16)
-            ef_buf_append(b, s, fmt_ipv6(p, s));
+            ef_render_append(b, s, fmt_ipv6(p, s));
         else
             ef_hex_append(b, p, v->v.s.len);
         return;
@@ -199,7 +200,7 @@ static void fmt_special(const struct ef_value *v, struct ef_buf *b)
             e = put_ipv4(s, p + 4);
             *e++ = ':';
             e = put_dec(e, (unsigned)((p[2] << 8) | p[3]));
-            ef_buf_append(b, s, (size_t)(e - s));
+            ef_render_append(b, s, (size_t)(e - s));
             return;
         }
         if (v->v.s.len >= 24 && ef_le16(p) == 23) {
@@ -207,7 +208,7 @@ static void fmt_special(const struct ef_value *v, struct ef_buf *b)
             e = s + 1 + fmt_ipv6(p + 8, s + 1);
             *e++ = ']', *e++ = ':';
             e = put_dec(e, (unsigned)((p[2] << 8) | p[3]));
-            ef_buf_append(b, s, (size_t)(e - s));
+            ef_render_append(b, s, (size_t)(e - s));
             return;
         }
         ef_hex_append(b, p, v->v.s.len);
@@ -305,7 +306,51 @@ static void render_scalar(struct ef_renderer *r, const struct ef_value *v)
     }
 }
 
-uint32_t ef_render_value(struct ef_renderer *r, const struct ef_event *ev, uint32_t i)
+/*
+ * What a field's pre-escaped key needs, checked once per event instead of
+ * once per field: the plan's key text and ops, and the schema's field array
+ * that a value's field pointer must fall in (enrichment values and renamed
+ * values take the plain path).
+ */
+struct keys {
+    const char *text; /* NULL: no pre-escaped keys for this event */
+    const struct ef_plan_op *ops;
+    const struct ef_field *fields;
+    uint32_t count;
+};
+
+static void keys_init(const struct ef_event *ev, struct keys *k)
+{
+    const struct ef_plan *p = ev->plan;
+
+    k->text = NULL;
+    k->ops = NULL;
+    k->fields = NULL;
+    k->count = 0;
+    if (p && p->keys && p->schema == ev->schema && p->schema) {
+        k->text = p->keys;
+        k->ops = p->ops;
+        k->fields = p->schema->fields;
+        k->count = p->count;
+    }
+}
+
+static void value_key(struct ef_renderer *r, const struct keys *k, const struct ef_value *v)
+{
+    /* Integer arithmetic: comparing pointers into different arrays is undefined. */
+    uintptr_t at = (uintptr_t)v->field - (uintptr_t)k->fields, i = at / sizeof(*v->field);
+
+    if (k->text && i < k->count && at % sizeof(*v->field) == 0 && v->name == v->field->name) {
+        const struct ef_plan_op *op = &k->ops[i];
+
+        ef_jw_key_raw(&r->jw, k->text + op->key_off, op->key_len);
+        return;
+    }
+    ef_render_key(r, v->name);
+}
+
+static uint32_t value(struct ef_renderer *r, const struct ef_event *ev, const struct keys *k,
+                      uint32_t i)
 {
     const struct ef_value *v = &ev->values[i];
     uint32_t end = i + 1 + v->span, j;
@@ -313,8 +358,8 @@ uint32_t ef_render_value(struct ef_renderer *r, const struct ef_event *ev, uint3
     if (v->kind == EF_V_STRUCT) {
         ef_jw_map_open(&r->jw);
         for (j = i + 1; j < end;) {
-            ef_render_value_key(r, ev, &ev->values[j]);
-            j = ef_render_value(r, ev, j);
+            value_key(r, k, &ev->values[j]);
+            j = value(r, ev, k, j);
         }
         ef_jw_map_close(&r->jw);
         return end;
@@ -322,7 +367,7 @@ uint32_t ef_render_value(struct ef_renderer *r, const struct ef_event *ev, uint3
     if (v->kind == EF_V_ARRAY) {
         ef_jw_array_open(&r->jw);
         for (j = i + 1; j < end;)
-            j = ef_render_value(r, ev, j);
+            j = value(r, ev, k, j);
         ef_jw_array_close(&r->jw);
         return end;
     }
@@ -342,29 +387,32 @@ uint32_t ef_render_value(struct ef_renderer *r, const struct ef_event *ev, uint3
     return end;
 }
 
+uint32_t ef_render_value(struct ef_renderer *r, const struct ef_event *ev, uint32_t i)
+{
+    struct keys k;
+
+    keys_init(ev, &k);
+    return value(r, ev, &k, i);
+}
+
 void ef_render_fields(struct ef_renderer *r, const struct ef_event *ev)
 {
+    struct keys k;
     uint32_t i;
 
+    keys_init(ev, &k);
     for (i = 0; i < ev->count;) {
-        ef_render_value_key(r, ev, &ev->values[i]);
-        i = ef_render_value(r, ev, i);
+        value_key(r, &k, &ev->values[i]);
+        i = value(r, ev, &k, i);
     }
 }
 
 /* "0x%llX" without printf: messages show pointers and ids in most events. */
 static void text_hex(uint64_t v, struct ef_buf *b)
 {
-    static const char digits[] = "0123456789ABCDEF";
-    char tmp[20], *p = tmp + sizeof(tmp);
+    char tmp[20] = {'0', 'x'};
 
-    do {
-        *--p = digits[v & 15];
-        v >>= 4;
-    } while (v);
-    *--p = 'x';
-    *--p = '0';
-    ef_buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
+    ef_render_append(b, tmp, 2 + ef_render_fmt_hex(tmp + 2, v));
 }
 
 static void text_int(int64_t v, int is_signed, struct ef_buf *b)
@@ -375,7 +423,7 @@ static void text_int(int64_t v, int is_signed, struct ef_buf *b)
 
     if (is_signed && v < 0)
         tmp[sizeof(tmp) - ++n] = '-';
-    ef_buf_append(b, tmp + sizeof(tmp) - n, n);
+    ef_render_append(b, tmp + sizeof(tmp) - n, n);
 }
 
 static void text_scalar(const struct ef_value *v, struct ef_buf *b)
@@ -403,10 +451,10 @@ static void text_scalar(const struct ef_value *v, struct ef_buf *b)
         ef_buf_append_str(b, v->v.u ? "true" : "false");
         break;
     case EF_V_STRING:
-        ef_buf_append(b, v->v.s.p, v->v.s.len);
+        ef_render_append(b, v->v.s.p, v->v.s.len);
         break;
     case EF_V_GUID:
-        ef_buf_append(b, s, ef_render_fmt_guid(s, &v->v.guid));
+        ef_render_append(b, s, ef_render_fmt_guid(s, &v->v.guid));
         break;
     case EF_V_FILETIME:
         if (ef_filetime_format(v->v.u, s) == 0)
@@ -421,7 +469,7 @@ static void text_scalar(const struct ef_value *v, struct ef_buf *b)
             ef_buf_append_str(b, s);
         break;
     case EF_V_BINARY:
-        ef_buf_append(b, "0x", 2);
+        ef_render_append(b, "0x", 2);
         ef_hex_append(b, v->v.s.p, v->v.s.len);
         break;
     default:
@@ -439,7 +487,7 @@ uint32_t ef_render_value_text(const struct ef_event *ev, uint32_t i, struct ef_b
     if (v->kind == EF_V_STRUCT || v->kind == EF_V_ARRAY) {
         for (j = i + 1; j < end; first = 0) {
             if (!first)
-                ef_buf_append(b, ", ", 2);
+                ef_render_append(b, ", ", 2);
             j = ef_render_value_text(ev, j, b);
         }
         return end;

@@ -281,12 +281,13 @@ static int parse_time(const struct ef_syslog_meta *m, int t[6], const char **fra
     }
     if (i + 1 != n || p[i] != 'Z')
         return 0;
-    t[0] = atoi(p);
-    t[1] = atoi(p + 5);
-    t[2] = atoi(p + 8);
-    t[3] = atoi(p + 11);
-    t[4] = atoi(p + 14);
-    t[5] = atoi(p + 17);
+    /* The digits were checked above: plain arithmetic instead of atoi. */
+    t[0] = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+    t[1] = (p[5] - '0') * 10 + (p[6] - '0');
+    t[2] = (p[8] - '0') * 10 + (p[9] - '0');
+    t[3] = (p[11] - '0') * 10 + (p[12] - '0');
+    t[4] = (p[14] - '0') * 10 + (p[15] - '0');
+    t[5] = (p[17] - '0') * 10 + (p[18] - '0');
     return t[1] >= 1 && t[1] <= 12 && t[2] >= 1 && t[2] <= 31;
 }
 

@@ -79,7 +79,13 @@ static void ws(struct scan *s)
 static int skip_string(struct scan *s)
 {
     const char *p = s->p + 1;
+    const char *q = memchr(p, '"', (size_t)(s->end - p));
 
+    /* Most strings have no escape: two vectorized searches instead of a byte loop. */
+    if (q && !memchr(p, '\\', (size_t)(q - p))) {
+        s->p = q + 1;
+        return 0;
+    }
     for (;;) {
         while (p < s->end && *p != '"' && *p != '\\')
             p++;

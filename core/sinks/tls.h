@@ -5,10 +5,10 @@
  * The engine never touches a socket: the caller feeds it the bytes read
  * from the connection (ef_tls_feed) and sends whatever it produced
  * (ef_tls_take_output). That keeps all I/O on the libuv loop and lets one
- * interface sit over OpenSSL's memory BIOs (tls_openssl.c) and, later,
- * Schannel's SSPI buffers. Builds without a backend (Windows until the
- * Schannel backend exists) link tls_none.c, whose ef_tls_ctx_new fails
- * with EF_ENOTSUP and says so.
+ * interface sit over OpenSSL's memory BIOs (tls_openssl.c, Linux) and
+ * Schannel's SSPI buffers (tls_schannel_win.c, Windows). A build without a
+ * backend would link tls_none.c, whose ef_tls_ctx_new fails with
+ * EF_ENOTSUP and says so.
  *
  * A context holds the configuration (CA, client certificate, verification)
  * and is shared by the connections of one sink. Everything here runs on
@@ -32,13 +32,14 @@ struct ef_tls_options {
 struct ef_tls_ctx;
 struct ef_tls;
 
-/* The backend's name ("openssl", "none"), for logs and docs. Any thread. */
+/* The backend's name ("openssl", "schannel", "none"), for logs and docs. Any thread. */
 const char *ef_tls_backend(void);
 
 /*
  * Makes a context. On failure err gets a one-line reason (file names,
- * library message) and the result is EF_ENOTSUP (no backend), EF_ECONFIG
- * (unreadable CA or key) or EF_ENOMEM.
+ * library message) and the result is EF_ENOTSUP (no backend, or an option
+ * the backend lacks: Schannel has no client certificate or ca_path yet),
+ * EF_ECONFIG (unreadable CA or key), EF_ESYS or EF_ENOMEM.
  */
 int ef_tls_ctx_new(const struct ef_tls_options *opt, struct ef_tls_ctx **out, char *err,
                    size_t errcap);

@@ -1,10 +1,10 @@
 /*
  * tls_none.c - the tls.h engine of builds without a TLS backend.
  *
- * The Windows build links this file until the Schannel backend
- * (tls_schannel_win.c, same interface) is written: a syslog sink with
- * transport = tls then fails to open with a clear "not supported" error
- * instead of sending in the clear. The other functions are unreachable
+ * No build links it now (Linux has tls_openssl.c, Windows
+ * tls_schannel_win.c); it is kept for a port without either: a syslog
+ * sink with transport = tls then fails to open with a clear "not
+ * supported" error instead of sending in the clear. The other functions are unreachable
  * because no context can be made.
  */
 #include "sinks/tls.h"

@@ -226,12 +226,13 @@ KERNEL_OPCODE = {
 }
 # Kernel counts that differ, and why.
 KERNEL_COUNT_KNOWN = {
-    "Windows Kernel/PerfInfo/Sample": "PerfView counts only some of the 88809 samples",
-    "Windows Kernel/SysConfig/BuildInfo": "SystemConfig types with no class in the MOF file",
-    "Windows Kernel/SysConfig/Opcode(37)": "same",
-    "Windows Kernel/SysConfig/SystemPaths": "same",
-    "Windows Kernel/SysConfig/UnknownVolume": "same",
-    "Windows Kernel/SysConfig/VolumeMapping": "same",
+    "Windows Kernel/PerfInfo/Sample":
+        "PerfView's TraceLog (ETLX conversion) removes the samples of the idle thread "
+        "(ThreadId 0) that were not taken in a DPC or ISR (bits 16-17 of the Count field "
+        "clear); etwfwd forwards all 88809 records (test_perfinfo_sample_count)",
+    "Windows Kernel/SysConfig/Opcode(37)":
+        "one record of 16 zero bytes; neither PerfView nor a public source names this type "
+        "or its fields, so there is no built-in class and it goes out raw",
 }
 # PerfView computes these (times from counters, names from file keys, DOS
 # paths, header fields it reads its own way), or infers PID/TID from thread
@@ -239,27 +240,18 @@ KERNEL_COUNT_KNOWN = {
 KERNEL_COMPUTED = ("ElapsedTimeMSec", "DiskServiceTimeMSec", "FileName", "FileKey", "Priority",
                    "BuildTime", "IrpFlags", "SampleSource", "ExecutingDPC", "ExecutingISR",
                    "Count", "InstructionPointer", "SessionName", "UtcOffsetMinutes", "EndTime",
-                   "BootTime", "StartTime", "LogFileName", "PageDirectoryBase", "Flags",
-                   "PackageFullName", "ApplicationID", "ImageFileName", "CommandLine",
-                   "UserSID", "PID", "TID", "ProceNum")
-# Decode errors left in net.4.5.2.x86.etl, and why: version 4 Process events
-# carry DirectoryTableBase and Flags before UserSID, which the MOF file's
-# version 2 layout does not have; the event is flagged and keeps the fields
-# decoded before UserSID and the rest of the payload as hex.
-KERNEL_DECODE_ERRORS = {
-    "Windows Kernel/Process/Start": "v4 with the v2 class",
-    "Windows Kernel/Process/Stop": "same",
-    "Windows Kernel/Process/DCStart": "same",
-    "Windows Kernel/Process/DCStop": "same",
-    "Windows Kernel/Process/Defunct": "same",
-}
+                   "BootTime", "StartTime", "LogFileName", "Flags", "PID", "TID",
+                   "ProceNum")
+# PerfView's field names for ours where they differ: Process_V4_TypeGroup1's
+# DirectoryTableBase, and SysConfig/UnknownVolume, which PerfView reads as a
+# generic one-string event ("Value").
+KERNEL_FIELD_ALIAS = {"PageDirectoryBase": "DirectoryTableBase", "Value": "NtPath"}
+# Decode errors left in net.4.5.2.x86.etl, and why: none. The version 4
+# Process events that the MOF file's version 2 layout could not describe are
+# decoded by etwfwd's built-in Process_V4_TypeGroup1 (core/decode/mof_builtin.c).
+KERNEL_DECODE_ERRORS = {}
 # Kernel values that differ, and why.
 KERNEL_VALUE_KNOWN = {
-    ("Windows Kernel/SystemConfig/PnP", "DeviceID"):
-        "version 4 events, and the MOF file has an older SystemConfig_PnP layout: "
-        "the MOF source's version fallback decodes them with it and marks the event "
-        "(EF_EVT_SCHEMA_FALLBACK, EF_EVT_LAYOUT_MISMATCH: bytes left over)",
-    ("Windows Kernel/SystemConfig/PnP", "DeviceDescription"): "same",
     ("Windows Kernel/SystemConfig/Services", "ProcessName"): "PerfView names it from the PID",
     ("Windows Kernel/SystemConfig/NIC", "PhysicalAddr"): "signed, cut to 20 characters",
 }
@@ -280,9 +272,9 @@ class NetMerged(unittest.TestCase):
     def test_decode_errors(self):
         # StackWalk_Event lists Stack1..Stack32 and events carry fewer frames:
         # a MOF payload may end at a field boundary (docs/schemas.md). The only
-        # decode errors left are the version 4 Process events, which the MOF
-        # file's version 2 Process_TypeGroup1 cannot describe (see
-        # KERNEL_DECODE_ERRORS).
+        # version 4 Process events, which the MOF file's version 2
+        # Process_TypeGroup1 cannot describe, decode with the built-in class:
+        # no decode error is left (KERNEL_DECODE_ERRORS).
         errors = collections.Counter(
             baseline.perfview_name(e, KERNEL_PROVIDER, KERNEL_TASK, KERNEL_OPCODE)
             for e in self.events if "DecodeError" in e)
@@ -293,11 +285,11 @@ class NetMerged(unittest.TestCase):
             if e["System"].get("EventName") == "StackWalk_Event":
                 self.assertNotIn("Flags", e)
                 self.assertIn("Stack1", e["EventData"])
-            # Version 4 PnP read with the older MOF layout is a marked fallback,
-            # never a clean event (EF_EVT_SCHEMA_FALLBACK | EF_EVT_LAYOUT_MISMATCH;
-            # the renderer names these flags, docs/schemas.md).
-            if e["System"].get("EventName") == "SystemConfig_PnP":
-                self.assertIn("Flags", e)
+            # Version 4 PnP has its exact built-in class now: a clean event,
+            # not the file's older layout as a marked fallback.
+            if e["System"].get("Opcode", {}).get("Name") == "PnP":
+                self.assertEqual(e["System"]["EventName"], "SystemConfig_V4_PnP")
+                self.assertNotIn("Flags", e)
                 pnp += 1
         self.assertEqual(pnp, self.counts["Windows Kernel/SystemConfig/PnP"])
         # No winmeta prefix reaches a System name, whichever source named it.
@@ -365,10 +357,137 @@ class NetMerged(unittest.TestCase):
         names = set(n for n, f in self.base if n.startswith("Windows Kernel/")) - set(
             KERNEL_COUNT_KNOWN)
         compared, problems = baseline.check_events(self.base, pairs, names,
+                                                   field_alias=KERNEL_FIELD_ALIAS,
                                                    skip_fields=KERNEL_COMPUTED,
                                                    known=KERNEL_VALUE_KNOWN, allow_missing=True)
         self.assertEqual(problems[:20], [])
         self.assertGreater(compared, 500)
+
+    def builtin_events(self, prefix):
+        return [e for e in self.events if e["System"].get("EventName", "").startswith(prefix)]
+
+    def test_builtin_exact_payloads(self):
+        # Every record decoded by a built-in class (core/decode/mof_builtin.c) is
+        # clean (no fallback, no layout mismatch, no decode error), and where
+        # PerfView prints the record, the bytes its fields take add up to
+        # PerfView's DataLen: the payload is consumed exactly.
+        want = {"Process_V4_TypeGroup1": 74, "SystemConfig_V4_PnP": 78,
+                "SystemConfig_V2_Platform": 1, "SysConfig_V0_BuildInfo": 1,
+                "SysConfig_V0_SystemPaths": 1, "SysConfig_V0_UnknownVolume": 1,
+                "SysConfig_V0_VolumeMapping": 9}
+        got = collections.Counter(e["System"]["EventName"] for e in self.events
+                                  if e["System"].get("EventName") in want)
+        self.assertEqual(dict(got), want)
+        for e in self.events:
+            if e["System"].get("EventName") in want:
+                self.assertNotIn("Flags", e)
+                self.assertNotIn("DecodeError", e)
+        names = {baseline.perfview_name(e, KERNEL_PROVIDER, KERNEL_TASK, KERNEL_OPCODE): n
+                 for n in want for e in self.builtin_events(n)}
+        seen = collections.Counter()
+        checked = 0
+        for name, fields in self.base:
+            name = name.replace("MSNT_SystemTrace/SystemConfig/", "Windows Kernel/SystemConfig/")
+            if name not in names:
+                continue
+            k = seen[name]
+            seen[name] += 1
+            ours = [e for e in self.builtin_events(names[name])
+                    if baseline.perfview_name(e, KERNEL_PROVIDER, KERNEL_TASK,
+                                              KERNEL_OPCODE) == name][k]
+            self.assertEqual(payload_size(ours), int(fields["DataLen"]), (name, k, ours))
+            checked += 1
+        self.assertGreaterEqual(checked, 25)
+
+    def test_builtin_process_v4(self):
+        # The fields PerfView computes for older layouts are in the version 4
+        # payload: compare them too, and Flags by PerfView's names for the
+        # bits this trace has (the System process is protected; Test.x86.exe
+        # is a 32-bit process on the 64-bit system).
+        flag_names = {"None": "0x0", "Wow64": "0x2", "Protected": "0x4"}
+        mine = self.builtin_events("Process_V4_TypeGroup1")
+        pairs = [(e, baseline.perfview_name(e, KERNEL_PROVIDER, KERNEL_TASK, KERNEL_OPCODE))
+                 for e in mine]
+        names = set(n for e, n in pairs)
+        self.assertEqual(names, {"Windows Kernel/Process/" + o for o in
+                                 ("Start", "Stop", "DCStart", "DCStop", "Defunct")})
+        compared, problems = baseline.check_events(
+            self.base, pairs, names, field_alias=KERNEL_FIELD_ALIAS,
+            skip_fields=("Flags", "PID", "TID"))
+        self.assertEqual(problems, [])
+        self.assertEqual(compared, 14 * 10)  # 14 printed events, 10 fields each
+        by_name = collections.defaultdict(list)
+        for e, n in pairs:
+            by_name[n].append(e)
+        seen = collections.Counter()
+        for name, fields in self.base:
+            if name in names:
+                e = by_name[name][seen[name]]
+                seen[name] += 1
+                self.assertEqual(e["EventData"]["Flags"], flag_names[fields["Flags"]])
+                self.assertRegex(e["EventData"]["UserSID"], r"^S-1-5-")
+        start = by_name["Windows Kernel/Process/Start"][0]["EventData"]
+        self.assertEqual(start["ImageFileName"], "Test.x86.exe")
+        self.assertEqual(start["UserSID"], "S-1-5-21-2935914779-1618742390-1451969622-1001")
+
+    def test_builtin_sysconfig(self):
+        # SysConfig (group {9B79EE91-...}) and SystemConfig PnP/Platform against
+        # the baseline, field by field, with PerfView's names.
+        mine = [e for e in self.events if e["System"].get("EventName", "").startswith(
+            ("SysConfig_V0_", "SystemConfig_V4_PnP", "SystemConfig_V2_Platform"))]
+        pairs = []
+        for e in mine:
+            n = baseline.perfview_name(e, KERNEL_PROVIDER, KERNEL_TASK, KERNEL_OPCODE)
+            if n == "Windows Kernel/SystemConfig/Platform":
+                n = "MSNT_SystemTrace/SystemConfig/Platform"  # PerfView asks TDH for this one
+            pairs.append((e, n))
+        names = set(n for e, n in pairs)
+        self.assertEqual(len(names), 6)
+        for n in names:
+            self.assertEqual(collections.Counter(n for e, n in pairs)[n], self.counts[n], n)
+        compared, problems = baseline.check_events(self.base, pairs, names,
+                                                   field_alias=KERNEL_FIELD_ALIAS,
+                                                   skip_fields=("PID", "TID"))
+        self.assertEqual(problems, [])
+        self.assertGreater(compared, 40)
+        # The filter driver lists PerfView does not print.
+        ports = [e["EventData"] for e, n in pairs if e["EventData"].get("ServiceName") == "Serial"]
+        self.assertEqual([d["UpperFilters"] for d in ports], [["serenum"], ["serenum"]])
+        self.assertEqual(ports[0]["ClassGuid"], "{4D36E978-E325-11CE-BFC1-08002BE10318}")
+
+    def test_perfinfo_sample_count(self):
+        # PerfView's COUNT for PerfInfo/Sample is what its TraceLog keeps: it
+        # removes the samples of the idle thread (ThreadId 0) unless the
+        # processor was in a DPC or an ISR (bits 16 and 17 of the field the MOF
+        # class calls Count). etwfwd forwards every record.
+        samples = [e["EventData"] for e in self.events
+                   if e["System"].get("EventName") == "SampledProfile"]
+        self.assertEqual(len(samples), 88809)
+        kept = [d for d in samples if d["ThreadId"] != 0 or d["Count"] & 0x30000]
+        self.assertEqual(len(kept), self.counts["Windows Kernel/PerfInfo/Sample"])
+        self.assertEqual(len(kept), 6810)
+
+
+def _utf16_size(s):
+    return len(s.encode("utf-16-le")) + 2
+
+
+def payload_size(ev):
+    """Bytes a built-in class's fields take in a 64-bit trace, from the JSON."""
+    d, name = ev["EventData"], ev["System"]["EventName"]
+    if name == "Process_V4_TypeGroup1":
+        subs = len(d["UserSID"].split("-")) - 3
+        return (36 + 16 + 8 + 4 * subs + len(d["ImageFileName"].encode()) + 1 +
+                sum(_utf16_size(d[k]) for k in ("CommandLine", "PackageFullName",
+                                                "ApplicationId")))
+    if name == "SystemConfig_V4_PnP":
+        strings = [d[k] for k in ("DeviceID", "DeviceDescription", "FriendlyName", "PdoName",
+                                  "ServiceName")] + d.get("UpperFilters", []) + d.get(
+                                      "LowerFilters", [])
+        return 24 + sum(_utf16_size(s) for s in strings)
+    if name == "SysConfig_V0_BuildInfo":  # a FILETIME, then two strings
+        return 8 + _utf16_size(d["BuildLab"]) + _utf16_size(d["ProductName"])
+    return sum(_utf16_size(v) for v in d.values())  # strings only
 
 
 if __name__ == "__main__":

@@ -7,11 +7,13 @@
 TCase *ef_runner_glob_case(void);
 TCase *ef_runner_http_case(void);
 TCase *ef_runner_metrics_case(void);
+TCase *ef_runner_tracefile_case(void);
 
 const char *const ef_suite_name = "runner";
 TCase *(*const ef_suite_cases[])(void) = {
     ef_runner_glob_case,
     ef_runner_http_case,
     ef_runner_metrics_case,
+    ef_runner_tracefile_case,
     NULL,
 };

@@ -6,11 +6,13 @@
 TCase *ef_manifest_real_case(void);
 TCase *ef_manifest_synth_case(void);
 TCase *ef_mof_case(void);
+TCase *ef_mof_builtin_case(void);
 
 const char *const ef_suite_name = "schema_text";
 TCase *(*const ef_suite_cases[])(void) = {
     ef_manifest_real_case,
     ef_manifest_synth_case,
     ef_mof_case,
+    ef_mof_builtin_case,
     NULL,
 };

@@ -2,7 +2,8 @@
  * test_render_fast.c - the renderer's fast paths write exactly what its
  * plain paths write: keys pre-escaped by the plan, the cached constant runs
  * of System/winlog (per plan and descriptor), the per-second time prefix
- * and integer formatting by digit pairs.
+ * and integer formatting by digit pairs; the JSON writer's block-wise
+ * string escaping and the values formatted in place in the output.
  *
  * Each case renders a decoded event twice: as decoded (plan attached: fast
  * paths) and as a copy with no plan, which a fresh renderer writes the
@@ -176,6 +177,152 @@ START_TEST(digit_pairs)
 }
 END_TEST
 
+/* RFC 8259 escaping, one byte at a time: the reference for the block paths. */
+static size_t ref_escape(const unsigned char *s, size_t n, char *out)
+{
+    char *p = out;
+    size_t i;
+
+    *p++ = '"';
+    for (i = 0; i < n; i++) {
+        unsigned char c = s[i];
+
+        if (c == '"' || c == '\\')
+            p += sprintf(p, "\\%c", c);
+        else if (c == '\n')
+            p += sprintf(p, "\\n");
+        else if (c == '\t')
+            p += sprintf(p, "\\t");
+        else if (c == '\r')
+            p += sprintf(p, "\\r");
+        else if (c == '\b')
+            p += sprintf(p, "\\b");
+        else if (c == '\f')
+            p += sprintf(p, "\\f");
+        else if (c < 0x20)
+            p += sprintf(p, "\\u%04x", c);
+        else
+            *p++ = (char)c;
+    }
+    *p++ = '"';
+    *p = '\0';
+    return (size_t)(p - out);
+}
+
+/*
+ * Every special byte at every position of strings from 0 to 40 bytes, so
+ * that the 16-byte, 8-byte and single-byte paths and their seams all meet
+ * it; and the ASCII-only variant gives up, writing nothing, at a byte >= 0x80.
+ */
+START_TEST(string_escape_every_position)
+{
+    static const unsigned char specials[] = {'"', '\\', '\n', 0x01, 0x1f, 0x7f, 0x80, 0xc3, ' '};
+    unsigned char s[48];
+    char want[48 * 6 + 8];
+    struct ef_buf out;
+    struct ef_jw w;
+    size_t n, k, j, len;
+
+    ef_buf_init(&out, 1u << 20);
+    for (n = 0; n <= 40; n++) {
+        for (k = 0; k < (n ? n : 1); k++) {
+            for (j = 0; j < sizeof(specials); j++) {
+                memset(s, 'a' + (int)(n % 26), sizeof(s));
+                if (n)
+                    s[k] = specials[j];
+                ef_buf_reset(&out);
+                ef_jw_reset(&w, &out);
+                ef_jw_array_open(&w);
+                ef_jw_string(&w, s, n);
+                len = ref_escape(s, n, want);
+                ck_assert_int_eq(w.err, 0);
+                ck_assert_uint_eq(out.len, len + 1);
+                ck_assert_int_eq(memcmp(out.data + 1, want, len), 0);
+                /* The ASCII-only variant: all or nothing, the separator state kept. */
+                ef_jw_string_ascii(&w, s, n) == 0 ? (void)0 : (void)ef_jw_null(&w);
+                if (n && specials[j] >= 0x80) {
+                    ck_assert_str_eq(out.data + 1 + len, ",null");
+                } else {
+                    ck_assert_uint_eq(out.len, 2 * len + 2);
+                    ck_assert_int_eq(out.data[1 + len], ',');
+                    ck_assert_int_eq(memcmp(out.data + 2 + len, want, len), 0);
+                }
+            }
+        }
+    }
+    ef_buf_free(&out);
+}
+END_TEST
+
+/* Numbers, hex, GUIDs and times formatted in place equal their printf forms. */
+START_TEST(in_place_formats)
+{
+    static const uint64_t v[] = {0,
+                                 1,
+                                 9,
+                                 10,
+                                 15,
+                                 16,
+                                 99,
+                                 255,
+                                 256,
+                                 999,
+                                 4095,
+                                 4096,
+                                 65535,
+                                 1000000,
+                                 4294967295u,
+                                 4294967296ULL,
+                                 0x123456789ULL,
+                                 10000000000000000000ULL,
+                                 0x8000000000000000ULL,
+                                 18446744073709551615ULL};
+    struct ef_render_opts ro = {EF_RENDER_NATIVE, 0, NULL, NULL};
+    struct ef_guid g = {0x0123abcd, 0x4567, 0x89ef, {0, 1, 0x7f, 0x80, 0xaa, 0xbb, 0xfe, 0xff}};
+    struct ef_renderer *r;
+    struct ef_buf out;
+    char want[128];
+    unsigned i;
+    int as_str;
+
+    ef_buf_init(&out, 1u << 20);
+    for (as_str = 0; as_str < 2; as_str++) {
+        ro.int64_as_string = as_str;
+        ck_assert_int_eq(ef_renderer_new(&ro, &r), 0);
+        for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+            ef_buf_reset(&out);
+            ef_jw_reset(&r->jw, &out);
+            ef_jw_array_open(&r->jw);
+            ef_render_u64(r, v[i], 1);
+            ef_render_hex(r, v[i]);
+            ef_render_i64(r, -(int64_t)(v[i] >> 1), 1);
+            ef_jw_array_close(&r->jw);
+            snprintf(want, sizeof(want),
+                     as_str ? "[\"%llu\",\"0x%llX\",\"%s%llu\"]" : "[%llu,\"0x%llX\",%s%llu]",
+                     (unsigned long long)v[i], (unsigned long long)v[i], v[i] > 1 ? "-" : "",
+                     (unsigned long long)(v[i] >> 1));
+            ck_assert_str_eq(out.data, want);
+        }
+        ef_buf_reset(&out);
+        ef_jw_reset(&r->jw, &out);
+        ef_jw_array_open(&r->jw);
+        ef_render_guid(r, &g);
+        ef_render_status(r, 0xC0000022u);
+        /* 2011-01-24T09:07:29.1399190Z, then the same second, then the next one. */
+        ef_render_filetime(r, 129403336491399190ULL);
+        ef_render_filetime(r, 129403336490000001ULL);
+        ef_render_filetime(r, 129403336500000000ULL);
+        ef_jw_array_close(&r->jw);
+        ck_assert_str_eq(out.data,
+                         "[\"{0123ABCD-4567-89EF-0001-7F80AABBFEFF}\",\"0xC0000022\","
+                         "\"2011-01-24T09:07:29.1399190Z\",\"2011-01-24T09:07:29.0000001Z\","
+                         "\"2011-01-24T09:07:30.0000000Z\"]");
+        ef_renderer_free(r);
+    }
+    ef_buf_free(&out);
+}
+END_TEST
+
 TCase *ef_render_fast_case(void);
 
 TCase *ef_render_fast_case(void)
@@ -185,5 +332,7 @@ TCase *ef_render_fast_case(void)
     tcase_add_loop_test(tc, keys_and_runs_match_plain, 0, sizeof(names) / sizeof(names[0]));
     tcase_add_loop_test(tc, no_schema_runs_match_plain, EF_RENDER_NATIVE, EF_RENDER_ECS + 1);
     tcase_add_test(tc, digit_pairs);
+    tcase_add_test(tc, string_escape_every_position);
+    tcase_add_test(tc, in_place_formats);
     return tc;
 }

@@ -54,14 +54,18 @@ END_TEST
 
 START_TEST(crc32c_hw_matches_sw)
 {
-    uint8_t buf[1000];
+    /* Past 3 x 4 KiB, so every path of the three-stream hardware CRC runs. */
+    static uint8_t buf[40000];
     size_t i, len;
 
     for (i = 0; i < sizeof(buf); i++)
-        buf[i] = (uint8_t)(i * 131 + 7);
-    for (len = 0; len < sizeof(buf); len += 37)
+        buf[i] = (uint8_t)(i * 131 + 7 + (i >> 9));
+    for (len = 0; len < sizeof(buf); len += len < 2000 ? 37 : 1201)
         ck_assert_uint_eq(ef_crc32c(0, buf + 3, len - (len ? 3 : 0)),
                           ef_crc32c_sw(0, buf + 3, len - (len ? 3 : 0)));
+    /* Chained calls with a running value. */
+    ck_assert_uint_eq(ef_crc32c(ef_crc32c(0, buf, 12345), buf + 12345, 20000),
+                      ef_crc32c_sw(0, buf, 32345));
 }
 END_TEST
 
@@ -167,6 +171,74 @@ START_TEST(reread_from_any_point)
     }
     ck_assert_int_eq(ef_spool_read(sp, 401, 100, 1 << 20, take_one, &c, &next), 0);
     ck_assert_uint_eq(next, 401);
+    ef_spool_close(sp);
+}
+END_TEST
+
+/*
+ * A sink that keeps up reads each commit's events right away (from the
+ * active segment's tail cache); more than the cache holds goes by, and then
+ * everything is read again from the start (from the file): the same events
+ * either way.
+ */
+START_TEST(tail_cache_and_file_agree)
+{
+    struct ef_spool_stats st;
+    struct ef_spool *sp;
+    uint64_t next = 1, first, last, k;
+
+    ck_assert_int_eq(
+        ef_tspool_open(dir, EF_SPOOL_MODE_DISK, 64u << 20, 0, 0, EF_SPOOL_SYNC_PERIODIC, &sp, NULL),
+        0);
+    for (k = 0; k < 60; k++) {
+        ef_tspool_append_range(sp, k * 200 + 1, k * 200 + 200);
+        ck_assert_uint_eq(ef_tspool_read_all(sp, next, &first, &last), 200);
+        ck_assert_uint_eq(first, next);
+        next = last + 1;
+    }
+    ck_assert_uint_eq(next, 12001);
+    ef_spool_get_stats(sp, &st);
+    ck_assert_uint_gt(st.appended_bytes, 3u << 20 >> 1); /* more than the 1 MiB cache */
+    ck_assert_uint_eq(ef_tspool_read_all(sp, 1, &first, &last), 12000);
+    ck_assert_uint_eq(first, 1);
+    ck_assert_uint_eq(last, 12000);
+    ck_assert_uint_eq(ef_tspool_read_all(sp, 11990, &first, &last), 11);
+    ef_spool_get_stats(sp, &st);
+    ck_assert_uint_eq(st.read_errors, 0);
+    ef_spool_close(sp);
+}
+END_TEST
+
+/*
+ * Records of an earlier run are checked against their CRC when read: damage
+ * that appears after recovery checked them costs the rest of the segment
+ * and is counted.
+ */
+START_TEST(earlier_run_checked_on_read)
+{
+    struct ef_spool_stats st;
+    struct ef_spool *sp;
+    char seg[4096], pay[512];
+    long long off = 16;
+    uint64_t i, last;
+
+    ck_assert_int_eq(
+        ef_tspool_open(dir, EF_SPOOL_MODE_DISK, 64u << 20, 0, 0, EF_SPOOL_SYNC_PERIODIC, &sp, NULL),
+        0);
+    ef_tspool_append_range(sp, 1, 50);
+    ef_spool_close(sp);
+    ck_assert_int_eq(
+        ef_tspool_open(dir, EF_SPOOL_MODE_DISK, 64u << 20, 0, 0, EF_SPOOL_SYNC_PERIODIC, &sp, NULL),
+        0);
+    /* Flip a byte inside event 10's data, after recovery found it good. */
+    for (i = 1; i < 10; i++)
+        off += 16 + (long long)ef_tspool_payload(i, pay, sizeof(pay));
+    ck_assert_int_eq(ef_tspool_segment_path(dir, 0, seg, sizeof(seg)), 0);
+    ef_tspool_patch(seg, off + 16 + 3, "#", 1);
+    ck_assert_uint_eq(ef_tspool_read_all(sp, 1, NULL, &last), 9);
+    ck_assert_uint_eq(last, 9);
+    ef_spool_get_stats(sp, &st);
+    ck_assert_uint_ge(st.read_errors, 1); /* every read that meets it counts it */
     ef_spool_close(sp);
 }
 END_TEST
@@ -412,6 +484,8 @@ TCase *ef_spool_basic_case(void)
     tcase_add_test(tc, crc32c_hw_matches_sw);
     tcase_add_test(tc, append_read_ack_many_segments);
     tcase_add_loop_test(tc, reread_from_any_point, 0, 2);
+    tcase_add_test(tc, tail_cache_and_file_agree);
+    tcase_add_test(tc, earlier_run_checked_on_read);
     tcase_add_test(tc, sync_always_deletes_at_ack);
     tcase_add_test(tc, reopen_resumes_at_cursors);
     tcase_add_test(tc, memory_mode);
