@@ -34,6 +34,7 @@ summarize() {
 	local log=$1 line n f e
 	[ -f "$log" ] || return 0
 	while IFS= read -r line; do
+		line=${line%$'\r'} # Wine's console writes CRLF
 		echo "  $line"
 		if [[ $line =~ Checks:\ ([0-9]+),\ Failures:\ ([0-9]+),\ Errors:\ ([0-9]+) ]]; then
 			n=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]} e=${BASH_REMATCH[3]}

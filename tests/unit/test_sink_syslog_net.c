@@ -499,6 +499,24 @@ START_TEST(tls_with_missing_ca_does_not_open)
 }
 END_TEST
 
+START_TEST(tls_client_cert_checked_at_open)
+{
+    struct fx x;
+
+    fx_init(&x, EF_SYSLOG_TLS, EF_SYSLOG_OCTET_COUNTING);
+    x.cfg.client_cert = "/nonexistent/client.pem";
+    x.cfg.client_key = "/nonexistent/client.key";
+#ifdef _WIN32
+    /* The Schannel backend has no client certificates yet: refused, never ignored. */
+    ck_assert_int_eq(fx_open(&x, 6514), EF_ENOTSUP);
+#else
+    ck_assert_int_eq(fx_open(&x, 6514), EF_ECONFIG);
+#endif
+    x.s = NULL;
+    fx_fini(&x);
+}
+END_TEST
+
 TCase *ef_sink_syslog_net_case(void);
 TCase *ef_sink_syslog_net_case(void)
 {
@@ -510,5 +528,6 @@ TCase *ef_sink_syslog_net_case(void)
     tcase_add_test(tc, refused_is_retried_until_the_server_is_back);
     tcase_add_test(tc, oversize_is_dead_lettered);
     tcase_add_test(tc, tls_with_missing_ca_does_not_open);
+    tcase_add_test(tc, tls_client_cert_checked_at_open);
     return tc;
 }
