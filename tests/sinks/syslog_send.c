@@ -48,6 +48,11 @@ static void on_poll(uv_timer_t *t)
     }
 }
 
+static void on_stop_tick(uv_timer_t *t)
+{
+    (void)t;
+}
+
 static void on_stopped(void *ud)
 {
     ((struct run *)ud)->stopped = 1;
@@ -79,7 +84,7 @@ int main(int argc, char **argv)
     struct run r;
     char *data = NULL, *p, *end;
     size_t len;
-    uint64_t n = 0;
+    uint64_t n = 0, stop_started;
     int rc;
 
     if (argc < 6) {
@@ -162,10 +167,22 @@ int main(int argc, char **argv)
     printf("acked %llu retried %llu dead %llu of %llu\n", (unsigned long long)st.acked,
            (unsigned long long)st.retried, (unsigned long long)st.dead_lettered,
            (unsigned long long)n);
-    uv_close((uv_handle_t *)&r.poll, NULL);
+    /*
+     * The poll timer keeps ticking while the sink stops, so uv_run blocks in
+     * the poll instead of spinning when the sink's own handles are unref'd,
+     * and a stop that never finishes fails within 10 s instead of hanging.
+     */
     ef_sinkdrv_stop(r.s, on_stopped, &r);
-    while (!r.stopped)
+    stop_started = uv_now(&r.loop);
+    uv_timer_start(&r.poll, on_stop_tick, 10, 10);
+    while (!r.stopped) {
         uv_run(&r.loop, UV_RUN_ONCE);
+        if (uv_now(&r.loop) - stop_started > 10000) {
+            fprintf(stderr, "syslog_send: the sink did not stop within 10 s\n");
+            return 1;
+        }
+    }
+    uv_close((uv_handle_t *)&r.poll, NULL);
     ef_spool_close(r.sp);
     ef_clock_close(&r.clock, NULL);
     uv_run(&r.loop, UV_RUN_DEFAULT);
