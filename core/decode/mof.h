@@ -25,10 +25,10 @@
 struct ef_mof_source;
 
 struct ef_mof_stats {
-    uint32_t files;      /* files loaded */
-    uint32_t classes;    /* classes declared */
-    uint32_t schemas;    /* (group, type, version) schemas in the index */
-    uint32_t duplicates; /* schemas skipped: an earlier class had the same key */
+    uint32_t files;           /* files loaded */
+    uint32_t classes;         /* classes declared */
+    uint32_t schemas;         /* (group, type, version) schemas in the index */
+    uint32_t duplicates;      /* schemas skipped: an earlier class had the same key */
     uint32_t builtin_schemas; /* schemas of the built-in classes (mof_builtin.c) */
 };
 
