@@ -9,6 +9,7 @@
  * MB/s of decoded (uncompressed) buffer bytes, the MB/s of file bytes, the
  * records per second, and the process's peak RSS. Not a test: run by hand.
  */
+#include "bench_util.h"
 #include "etl/etl.h"
 #include "util/error.h"
 
@@ -17,9 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#ifndef _WIN32
-#include <sys/resource.h>
-#endif
 
 static const char *default_files[] = {
     "testdata/etl/perfview/net.4.5.2.x86.etl",
@@ -33,23 +31,6 @@ static const char *default_files[] = {
     "testdata/etl/perfview/smallEtlFile.etl",
 };
 
-/* libuv's monotonic clock: portable, where timespec_get is not (mingw + msvcrt). */
-static double now(void)
-{
-    return (double)uv_hrtime() / 1e9;
-}
-
-static long peak_rss_kib(void)
-{
-#ifndef _WIN32
-    struct rusage ru;
-
-    if (getrusage(RUSAGE_SELF, &ru) == 0)
-        return ru.ru_maxrss;
-#endif
-    return -1;
-}
-
 struct totals {
     double secs;
     unsigned long long decoded, in, records;
@@ -58,7 +39,7 @@ struct totals {
 static int bench_file(const char *path, int rounds, struct totals *t)
 {
     unsigned long long decoded = 0, in = 0, records = 0;
-    double t0 = now(), dt;
+    double t0 = ef_bench_now(), dt;
     volatile unsigned sink = 0;
     int i, rc;
 
@@ -80,7 +61,7 @@ static int bench_file(const char *path, int rounds, struct totals *t)
         if (rc < 0)
             return rc;
     }
-    dt = now() - t0;
+    dt = ef_bench_now() - t0;
     (void)sink;
     printf("%-40s %8.1f MB/s decoded %8.1f MB/s file %10.0f records/s (%d rounds)\n",
            strrchr(path, '/') ? strrchr(path, '/') + 1 : path, decoded / dt / 1e6, in / dt / 1e6,
@@ -119,6 +100,7 @@ int main(int argc, char **argv)
         }
     }
     printf("total: %.1f MB/s decoded, %.1f MB/s file, %.0f records/s; peak RSS %ld KiB\n",
-           t.decoded / t.secs / 1e6, t.in / t.secs / 1e6, t.records / t.secs, peak_rss_kib());
+           t.decoded / t.secs / 1e6, t.in / t.secs / 1e6, t.records / t.secs,
+           ef_bench_peak_rss_kib());
     return 0;
 }

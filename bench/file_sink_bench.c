@@ -7,6 +7,8 @@
  * 10,000, keeping at most two slices unacknowledged, and writes them to
  * DIR/bench.ndjson. Prints events/s, MB/s and the peak RSS.
  */
+#include "bench_sink.h"
+#include "bench_util.h"
 #include "config/config.h"
 #include "pipeline/sinkdrv.h"
 #include "pipeline/spool.h"
@@ -17,30 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
-#ifndef _WIN32
-#include <sys/resource.h>
-#endif
 
 #define SLICE 10000
-
-static long peak_rss_kib(void)
-{
-#ifndef _WIN32
-    struct rusage ru;
-
-    if (getrusage(RUSAGE_SELF, &ru) == 0)
-        return ru.ru_maxrss;
-#endif
-    return -1;
-}
-
-static int stopped;
-
-static void on_stopped(void *ud)
-{
-    (void)ud;
-    stopped = 1;
-}
 
 int main(int argc, char **argv)
 {
@@ -49,7 +29,6 @@ int main(int argc, char **argv)
     uint32_t len = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 10) : 400;
     uint64_t rotate = argc > 4 ? strtoull(argv[4], NULL, 10) : 0;
     struct ef_spool_options so = {.mode = EF_SPOOL_MODE_MEMORY, .sinks = names, .n_sinks = 1};
-    struct ef_sinkdrv_options o = {0};
     struct ef_sink_cfg cfg = {0};
     struct ef_file_sink_stats fst;
     struct ef_clock clock;
@@ -74,11 +53,7 @@ int main(int argc, char **argv)
     cfg.name = "bench";
     cfg.path = path;
     cfg.rotate_size = rotate * 1024 * 1024;
-    ef_sinkdrv_options_from_cfg(&o, &cfg);
-    o.ops = &ef_sink_file_ops;
-    o.dead_letter_dir = argv[1];
-    ef_backoff_init(&o.backoff, 1);
-    if (ef_sinkdrv_open(&loop, &clock, sp, &o, &s) < 0)
+    if (ef_bench_open_sink(&loop, &clock, sp, &cfg, &ef_sink_file_ops, argv[1], &s) < 0)
         return 1;
     ef_sinkdrv_flush(s); /* measure throughput, not batch_max_age */
     t0 = uv_hrtime();
@@ -96,9 +71,7 @@ int main(int argc, char **argv)
         uv_run(&loop, UV_RUN_ONCE);
     t1 = uv_hrtime();
     ef_file_sink_get_stats(ef_sinkdrv_state(s), &fst);
-    ef_sinkdrv_stop(s, on_stopped, NULL);
-    while (!stopped)
-        uv_run(&loop, UV_RUN_ONCE);
+    ef_bench_stop_sink(&loop, s);
     ef_spool_close(sp);
     ef_clock_close(&clock, NULL);
     uv_run(&loop, UV_RUN_DEFAULT);
@@ -107,7 +80,7 @@ int main(int argc, char **argv)
     printf("file sink: %" PRIu64 " events of %u bytes in %.3f s: %.0f events/s, %.1f MB/s "
            "(%" PRIu64 " batches, %" PRIu64 " rotations), peak RSS %ld KiB\n",
            n, len, secs, (double)n / secs, (double)fst.bytes / secs / 1e6, fst.batches,
-           fst.rotations, peak_rss_kib());
+           fst.rotations, ef_bench_peak_rss_kib());
     free(ev);
     return 0;
 }

@@ -14,6 +14,7 @@
  * plain 200 without items counts as "unreadable" and is retried, so use
  * ndjson or json against a receiver that does not speak _bulk.
  */
+#include "bench_sink.h"
 #include "config/config.h"
 #include "pipeline/sinkdrv.h"
 #include "pipeline/spool.h"
@@ -23,16 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
-
-#define SLICE 20000
-
-static int stopped;
-
-static void on_stopped(void *ud)
-{
-    (void)ud;
-    stopped = 1;
-}
 
 static int parse_format(const char *s)
 {
@@ -73,7 +64,6 @@ int main(int argc, char **argv)
     int64_t inflight = argc > 6 ? atoi(argv[6]) : 2;
     int64_t batch = argc > 7 ? atoi(argv[7]) : 1000;
     struct ef_spool_options so = {.mode = EF_SPOOL_MODE_MEMORY, .sinks = names, .n_sinks = 1};
-    struct ef_sinkdrv_options o = {0};
     struct ef_sink_cfg cfg = {0};
     struct ef_sink_stats st;
     struct ef_clock clock;
@@ -81,7 +71,7 @@ int main(int argc, char **argv)
     struct ef_sink *s;
     uv_loop_t loop;
     char ev[65536];
-    uint64_t i = 0, seq, t0, t1;
+    uint64_t t0, t1;
     double secs;
     int rc;
 
@@ -104,39 +94,14 @@ int main(int argc, char **argv)
     cfg.batch_max_events = batch;
     cfg.batch_max_bytes = 64u * 1024 * 1024;
     cfg.batch_max_age_ms = 1000;
-    ef_sinkdrv_options_from_cfg(&o, &cfg);
-    o.name = "bench";
-    o.ops = &ef_sink_http_ops;
-    o.cfg = &cfg;
-    o.dead_letter_dir = "http-bench-dead-letter";
-    ef_backoff_init(&o.backoff, 1);
-    rc = ef_sinkdrv_open(&loop, &clock, sp, &o, &s);
+    rc = ef_bench_open_sink(&loop, &clock, sp, &cfg, &ef_sink_http_ops, "http-bench-dead-letter",
+                            &s);
     if (rc < 0) {
         fprintf(stderr, "http_bench: %d\n", rc);
         return 1;
     }
     t0 = uv_hrtime();
-    for (;;) {
-        ef_sinkdrv_get_stats(s, &st);
-        /* Keep at most two slices in the spool that the sink has not acknowledged. */
-        if (i < n && st.backlog < 2 * SLICE) {
-            uint64_t end = i + SLICE < n ? i + SLICE : n;
-
-            for (; i < end; i++) {
-                size_t l = make_event(ev, sizeof(ev), i, len);
-
-                ef_spool_append(sp, ev, (uint32_t)l, &seq);
-            }
-            ef_spool_commit(sp);
-            ef_sinkdrv_notify(s);
-            if (i == n)
-                ef_sinkdrv_flush(s);
-            continue;
-        }
-        if (i == n && st.backlog == 0 && st.in_flight == 0)
-            break;
-        uv_run(&loop, UV_RUN_ONCE);
-    }
+    (void)ef_bench_feed(&loop, sp, s, n, len, make_event, ev, sizeof(ev), UINT64_MAX);
     t1 = uv_hrtime();
     secs = (double)(t1 - t0) / 1e9;
     ef_sinkdrv_get_stats(s, &st);
@@ -146,9 +111,7 @@ int main(int argc, char **argv)
            (long long)batch, (double)n / secs, (double)st.acked_bytes / secs / 1e6,
            (unsigned long long)st.acked, (unsigned long long)st.dead_lettered,
            (unsigned long long)st.retried);
-    ef_sinkdrv_stop(s, on_stopped, NULL);
-    while (!stopped)
-        uv_run(&loop, UV_RUN_ONCE);
+    ef_bench_stop_sink(&loop, s);
     ef_spool_close(sp);
     ef_clock_close(&clock, NULL);
     uv_run(&loop, UV_RUN_DEFAULT);

@@ -18,6 +18,7 @@
  * links cannot be made) under WORKDIR; the shared data is found through
  * EF_SHARED_DIR (else ../shared).
  */
+#include "bench_util.h"
 #include "config/config.h"
 #include "runner/pipeline.h"
 #include "runner/pipeline_int.h"
@@ -30,33 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
-#ifndef _WIN32
-#include <sys/resource.h>
-#endif
-
-static long peak_rss_kib(void)
-{
-#ifndef _WIN32
-    struct rusage ru;
-
-    if (getrusage(RUSAGE_SELF, &ru) == 0)
-        return ru.ru_maxrss;
-#endif
-    return -1;
-}
-
-/* User + system CPU seconds of the whole process so far (all its threads). */
-static double cpu_seconds(void)
-{
-#ifndef _WIN32
-    struct rusage ru;
-
-    if (getrusage(RUSAGE_SELF, &ru) == 0)
-        return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-               (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-#endif
-    return 0;
-}
 
 static int stopped;
 
@@ -182,12 +156,12 @@ static int one(const char *work, unsigned mult, const char *trace, const char *m
     memset(&po, 0, sizeof(po));
     po.cfg = cfg;
     po.on_stopped = on_stopped;
-    cpu0 = cpu_seconds();
+    cpu0 = ef_bench_cpu_seconds();
     t0 = uv_hrtime();
     if (ef_pipeline_start(&loop, &po, &p) == 0)
         uv_run(&loop, UV_RUN_DEFAULT);
     t1 = uv_hrtime();
-    cpu = cpu_seconds() - cpu0;
+    cpu = ef_bench_cpu_seconds() - cpu0;
     if (!p || !stopped) {
         fprintf(stderr, "replay_bench: the pipeline did not run\n");
         goto out_loop;
@@ -208,7 +182,7 @@ static int one(const char *work, unsigned mult, const char *trace, const char *m
            "(building the schemas: %.1f ms); peak RSS %ld KiB\n",
            strrchr(trace, '/') ? strrchr(trace, '/') + 1 : trace, mult, ss.events_in, secs,
            (double)ss.events_in / secs, cpu, cpu > 0 ? (double)ss.events_in / cpu : 0, ks.acked,
-           (double)req.statbuf.st_size / 1e6, alone, open_ms, peak_rss_kib());
+           (double)req.statbuf.st_size / 1e6, alone, open_ms, ef_bench_peak_rss_kib());
     uv_fs_req_cleanup(&req);
     fflush(stdout);
     rc = ss.events_in == alone_events && ks.acked >= ss.events_in ? 0 : 1;

@@ -7,6 +7,7 @@
  * the interval tick on a real clock: the loop the pipeline runs, on one
  * core. Prints events/s, MB/s, fsyncs and the peak RSS.
  */
+#include "bench_util.h"
 #include "pipeline/spool.h"
 #include "util/error.h"
 
@@ -15,9 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
-#ifndef _WIN32
-#include <sys/resource.h>
-#endif
 
 #define BATCH 1000
 
@@ -34,30 +32,6 @@ static int visit(void *ud, const struct ef_spool_event *ev)
     c->events++;
     c->bytes += ev->len;
     return 0;
-}
-
-/* CPU seconds used (user + system): less sensitive than wall time to a busy machine. */
-static double cpu_seconds(void)
-{
-#ifndef _WIN32
-    struct rusage ru;
-
-    if (getrusage(RUSAGE_SELF, &ru) == 0)
-        return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-               (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-#endif
-    return 0;
-}
-
-static long peak_rss_kib(void)
-{
-#ifndef _WIN32
-    struct rusage ru;
-
-    if (getrusage(RUSAGE_SELF, &ru) == 0)
-        return ru.ru_maxrss;
-#endif
-    return -1;
 }
 
 int main(int argc, char **argv)
@@ -97,7 +71,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "spool_bench: %s: %s\n", dir, ef_strerror(rc));
         return 1;
     }
-    cpu0 = cpu_seconds();
+    cpu0 = ef_bench_cpu_seconds();
     t0 = uv_hrtime();
     for (i = 0; i < events && rc == 0; i += BATCH) {
         uint64_t k, n = events - i < BATCH ? events - i : BATCH;
@@ -112,7 +86,7 @@ int main(int argc, char **argv)
             rc = ef_spool_tick(sp, uv_hrtime() / 1000000);
     }
     t1 = uv_hrtime();
-    cpu1 = cpu_seconds();
+    cpu1 = ef_bench_cpu_seconds();
     ef_spool_get_stats(sp, &st);
     ef_spool_close(sp);
     if (rc < 0) {
@@ -130,7 +104,7 @@ int main(int argc, char **argv)
         printf("spool_bench: %" PRIu64 " events of %" PRIu32 " bytes, sync=%s: %.3f s, "
                "%.0f events/s, %.0f MB/s appended+read, %" PRIu64 " fsyncs, peak RSS %ld KiB\n",
                events, size, sync, secs, (double)events / secs, (double)sink.bytes / secs / 1e6,
-               st.fsyncs, peak_rss_kib());
+               st.fsyncs, ef_bench_peak_rss_kib());
         if (cpu1 > cpu0)
             printf("spool_bench: %.3f CPU s: %.0f events per CPU second\n", cpu1 - cpu0,
                    (double)events / (cpu1 - cpu0));

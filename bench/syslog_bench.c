@@ -22,20 +22,11 @@
 #include <string.h>
 #include <uv.h>
 
+#include "bench_sink.h"
 #include "config/config.h"
 #include "pipeline/sinkdrv.h"
 #include "pipeline/spool.h"
 #include "sinks/syslog.h"
-
-#define SLICE 20000
-
-static int stopped;
-
-static void on_stopped(void *ud)
-{
-    (void)ud;
-    stopped = 1;
-}
 
 /*
  * The pipeline's clock does not keep the loop alive (its uv timer is
@@ -120,7 +111,6 @@ static int send_all(const char *addr, uint64_t n, size_t len, int64_t batch, int
 {
     static const char *const names[] = {"bench"};
     struct ef_spool_options so = {.mode = EF_SPOOL_MODE_MEMORY, .sinks = names, .n_sinks = 1};
-    struct ef_sinkdrv_options o = {0};
     struct ef_sink_cfg cfg = {0};
     struct ef_sink_stats st;
     struct ef_clock clock;
@@ -129,7 +119,7 @@ static int send_all(const char *addr, uint64_t n, size_t len, int64_t batch, int
     uv_loop_t loop;
     uv_timer_t keepalive;
     static char ev[65536];
-    uint64_t i = 0, seq, t0, t1;
+    uint64_t t0, t1;
     double secs;
     int rc;
 
@@ -153,43 +143,15 @@ static int send_all(const char *addr, uint64_t n, size_t len, int64_t batch, int
     cfg.batch_max_events = batch;
     cfg.batch_max_bytes = 64u * 1024 * 1024;
     cfg.batch_max_age_ms = 1000;
-    ef_sinkdrv_options_from_cfg(&o, &cfg);
-    o.name = "bench";
-    o.ops = &ef_sink_syslog_ops;
-    o.cfg = &cfg;
-    o.dead_letter_dir = "syslog-bench-dead-letter";
-    ef_backoff_init(&o.backoff, 1);
-    rc = ef_sinkdrv_open(&loop, &clock, sp, &o, &s);
+    rc = ef_bench_open_sink(&loop, &clock, sp, &cfg, &ef_sink_syslog_ops,
+                            "syslog-bench-dead-letter", &s);
     if (rc < 0) {
         fprintf(stderr, "syslog_bench: open: %d\n", rc);
         return 1;
     }
     t0 = uv_hrtime();
-    for (;;) {
-        ef_sinkdrv_get_stats(s, &st);
-        /* Keep at most two slices in the spool that the sink has not acknowledged. */
-        if (i < n && st.backlog < 2 * SLICE) {
-            uint64_t end = i + SLICE < n ? i + SLICE : n;
-
-            for (; i < end; i++) {
-                size_t l = make_event(ev, sizeof(ev), i, len);
-
-                ef_spool_append(sp, ev, (uint32_t)l, &seq);
-            }
-            ef_spool_commit(sp);
-            ef_sinkdrv_notify(s);
-            if (i == n)
-                ef_sinkdrv_flush(s);
-            continue;
-        }
-        if (i == n && st.backlog == 0 && st.in_flight == 0)
-            break;
-        if (st.retried > 20) {
-            fprintf(stderr, "syslog_bench: %s is not taking the events, giving up\n", addr);
-            break;
-        }
-        uv_run(&loop, UV_RUN_ONCE);
-    }
+    if (ef_bench_feed(&loop, sp, s, n, len, make_event, ev, sizeof(ev), 20) < 0)
+        fprintf(stderr, "syslog_bench: %s is not taking the events, giving up\n", addr);
     t1 = uv_hrtime();
     secs = (double)(t1 - t0) / 1e9;
     ef_sinkdrv_get_stats(s, &st);
@@ -198,9 +160,7 @@ static int send_all(const char *addr, uint64_t n, size_t len, int64_t batch, int
            addr, (unsigned long long)n, len, (long long)batch, (double)n / secs,
            (double)st.acked_bytes / secs / 1e6, (unsigned long long)st.acked,
            (unsigned long long)st.dead_lettered, (unsigned long long)st.retried);
-    ef_sinkdrv_stop(s, on_stopped, NULL);
-    while (!stopped)
-        uv_run(&loop, UV_RUN_ONCE);
+    ef_bench_stop_sink(&loop, s);
     ef_spool_close(sp);
     ef_clock_close(&clock, NULL);
     uv_close((uv_handle_t *)&keepalive, NULL);

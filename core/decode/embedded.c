@@ -14,24 +14,13 @@
  */
 #include "decode/embedded.h"
 
+#include "decode/schema_cache.h"
 #include "decode/tei.h"
 #include "util/arena.h"
 #include "util/error.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-enum kind { K_EVENT = 1, K_MOF = 2, K_MAP = 3, K_PROVIDER = 4 };
-
-struct slot {
-    uint64_t hash; /* 0 = empty */
-    struct ef_guid guid;
-    uint16_t a; /* event id or opcode */
-    uint8_t b;  /* version */
-    uint8_t kind;
-    const char *name; /* maps: the map's name */
-    void *val;
-};
 
 /* An EventInfo blob, parsed on first use. */
 struct event_info {
@@ -44,90 +33,15 @@ struct event_info {
 
 struct embedded {
     struct ef_arena arena;
-    struct slot *slots;
-    size_t cap;
-    size_t used;
+    struct ef_scache cache;
 };
 
 static const struct ef_guid metadata_guid = EF_EMBEDDED_METADATA_GUID;
 
-static uint64_t key_hash(uint8_t kind, const struct ef_guid *g, uint16_t a, uint8_t b,
-                         const char *name)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    uint8_t k[24];
-    size_t i;
-
-    ef_guid_write(g, k);
-    k[16] = kind;
-    k[17] = (uint8_t)a;
-    k[18] = (uint8_t)(a >> 8);
-    k[19] = b;
-    for (i = 0; i < 20; i++)
-        h = (h ^ k[i]) * 0x100000001b3ull;
-    for (; name && *name; name++)
-        h = (h ^ (uint8_t)*name) * 0x100000001b3ull;
-    return h | 1;
-}
-
-static struct slot *find(struct embedded *e, uint8_t kind, const struct ef_guid *g, uint16_t a,
-                         uint8_t b, const char *name)
-{
-    uint64_t h = key_hash(kind, g, a, b, name);
-    size_t i;
-
-    if (!e->cap)
-        return NULL;
-    for (i = h & (e->cap - 1); e->slots[i].hash; i = (i + 1) & (e->cap - 1)) {
-        struct slot *s = &e->slots[i];
-
-        if (s->hash == h && s->kind == kind && s->a == a && s->b == b &&
-            ef_guid_equal(&s->guid, g) && (!name || (s->name && strcmp(s->name, name) == 0)))
-            return s;
-    }
-    return NULL;
-}
-
-static int grow(struct embedded *e)
-{
-    size_t ncap = e->cap ? e->cap * 2 : 64, i, j;
-    struct slot *ns = calloc(ncap, sizeof(*ns));
-
-    if (!ns)
-        return EF_ENOMEM;
-    for (i = 0; i < e->cap; i++) {
-        if (!e->slots[i].hash)
-            continue;
-        for (j = e->slots[i].hash & (ncap - 1); ns[j].hash; j = (j + 1) & (ncap - 1))
-            ;
-        ns[j] = e->slots[i];
-    }
-    free(e->slots);
-    e->slots = ns;
-    e->cap = ncap;
-    return 0;
-}
-
-/* Files val under a key that find() returned NULL for. */
-static int insert(struct embedded *e, uint8_t kind, const struct ef_guid *g, uint16_t a, uint8_t b,
-                  const char *name, void *val)
-{
-    struct slot s = {key_hash(kind, g, a, b, name), *g, a, b, kind, name, val};
-    size_t i;
-    int rc;
-
-    if ((e->used + 1) * 2 > e->cap && (rc = grow(e)) < 0)
-        return rc;
-    for (i = s.hash & (e->cap - 1); e->slots[i].hash; i = (i + 1) & (e->cap - 1))
-        ;
-    e->slots[i] = s;
-    e->used++;
-    return 0;
-}
-
 static const struct ef_map *find_map(void *ctx, const struct ef_guid *provider, const char *name)
 {
-    struct slot *s = find(ctx, K_MAP, provider, 0, 0, name);
+    struct embedded *e = ctx;
+    struct ef_scache_slot *s = ef_scache_find(&e->cache, EF_SCACHE_MAP, provider, 0, 0, name);
 
     return s ? s->val : NULL;
 }
@@ -136,23 +50,8 @@ static const struct ef_provider_info *provider_info(void *ctx, const struct ef_g
                                                     const char *name)
 {
     struct embedded *e = ctx;
-    struct slot *s = find(e, K_PROVIDER, guid, 0, 0, NULL);
-    struct ef_provider_info *pi;
 
-    if (s) {
-        pi = s->val;
-        if (!pi->name && name)
-            pi->name = name; /* a later blob may name what an earlier one did not */
-        return pi;
-    }
-    pi = ef_arena_alloc(&e->arena, sizeof(*pi));
-    if (!pi)
-        return NULL;
-    pi->guid = *guid;
-    pi->name = name;
-    if (insert(e, K_PROVIDER, guid, 0, 0, NULL, pi) < 0)
-        return NULL;
-    return pi;
+    return ef_scache_provider(&e->cache, &e->arena, guid, name);
 }
 
 static int take_event_info(struct embedded *e, const struct ef_record *r)
@@ -167,10 +66,10 @@ static int take_event_info(struct embedded *e, const struct ef_record *r)
 
     if ((rc = ef_tei_header(r->user_data, r->user_data_len, &h)) < 0)
         return rc;
-    kind = h.decoding_source == EF_TEI_DS_WBEM ? K_MOF : K_EVENT;
-    g = kind == K_MOF ? &h.event_guid : &h.provider;
-    a = kind == K_MOF ? h.opcode : h.id;
-    if (find(e, kind, g, a, h.version, NULL))
+    kind = h.decoding_source == EF_TEI_DS_WBEM ? EF_SCACHE_MOF : EF_SCACHE_EVENT;
+    g = kind == EF_SCACHE_MOF ? &h.event_guid : &h.provider;
+    a = kind == EF_SCACHE_MOF ? h.opcode : h.id;
+    if (ef_scache_find(&e->cache, kind, g, a, h.version, NULL))
         return 1; /* merged traces repeat schemas; the first one stands */
     ei = ef_arena_alloc(&e->arena, sizeof(*ei));
     copy = ef_arena_alloc(&e->arena, r->user_data_len);
@@ -179,7 +78,7 @@ static int take_event_info(struct embedded *e, const struct ef_record *r)
     memcpy(copy, r->user_data, r->user_data_len);
     ei->blob = copy;
     ei->len = r->user_data_len;
-    if ((rc = insert(e, kind, g, a, h.version, NULL, ei)) < 0)
+    if ((rc = ef_scache_insert(&e->cache, kind, g, a, h.version, NULL, 0, ei)) < 0)
         return rc;
     return 1;
 }
@@ -200,9 +99,9 @@ static int take_map(struct embedded *e, const struct ef_record *r)
         return rc;
     if (!m->name)
         return EF_EFORMAT; /* a map nobody can name is of no use */
-    if (find(e, K_MAP, &g, 0, 0, m->name))
+    if (ef_scache_find(&e->cache, EF_SCACHE_MAP, &g, 0, 0, m->name))
         return 1;
-    if ((rc = insert(e, K_MAP, &g, 0, 0, m->name, (void *)m)) < 0)
+    if ((rc = ef_scache_insert(&e->cache, EF_SCACHE_MAP, &g, 0, 0, m->name, 0, (void *)m)) < 0)
         return rc;
     return 1;
 }
@@ -223,12 +122,12 @@ static int embedded_lookup(void *ctx, const struct ef_record *r, const struct ef
     struct embedded *e = ctx;
     struct ef_tei_env env = {find_map, provider_info, e};
     struct event_info *ei;
-    struct slot *s;
+    struct ef_scache_slot *s;
 
     if (r->kind == EF_REC_EVENT)
-        s = find(e, K_EVENT, &r->provider, r->id, r->version, NULL);
+        s = ef_scache_find(&e->cache, EF_SCACHE_EVENT, &r->provider, r->id, r->version, NULL);
     else if (r->kind == EF_REC_CLASSIC || r->kind == EF_REC_KERNEL)
-        s = find(e, K_MOF, &r->provider, r->opcode, r->version, NULL);
+        s = ef_scache_find(&e->cache, EF_SCACHE_MOF, &r->provider, r->opcode, r->version, NULL);
     else
         s = NULL;
     if (!s)
@@ -252,7 +151,7 @@ static void embedded_destroy(void *ctx)
     if (!e)
         return;
     ef_arena_free(&e->arena);
-    free(e->slots);
+    ef_scache_free(&e->cache);
     free(e);
 }
 

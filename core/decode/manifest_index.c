@@ -17,12 +17,11 @@
 #include <strings.h>
 
 #include "decode/manifest_internal.h"
+#include "decode/source_file.h"
 #include "util/error.h"
-#include "util/file.h"
 
-#define MAX_FILE_SIZE (64u << 20)
-#define MAX_SCRATCH   (512u << 20)
-#define MAX_SCHEMAS   (256u << 20)
+#define MAX_SCRATCH (512u << 20)
+#define MAX_SCHEMAS (256u << 20)
 
 struct file_mem {
     struct file_mem *next;
@@ -193,21 +192,14 @@ out:
     return rc;
 }
 
+static int add_buffer(void *src, const char *name, const char *data, size_t len, struct ef_buf *err)
+{
+    return ef_manifest_source_add_buffer(src, name, data, len, err);
+}
+
 int ef_manifest_source_add_file(struct ef_manifest_source *m, const char *path, struct ef_buf *err)
 {
-    char *data = NULL;
-    size_t len = 0;
-    int rc;
-
-    rc = ef_read_file(path, MAX_FILE_SIZE, &data, &len);
-    if (rc < 0) {
-        if (err)
-            ef_buf_appendf(err, "%s: cannot read: %s", path, ef_strerror(rc));
-        return rc;
-    }
-    rc = ef_manifest_source_add_buffer(m, path, data, len, err);
-    free(data);
-    return rc;
+    return ef_source_add_file(path, add_buffer, m, err);
 }
 
 static int has_manifest_ext(const char *n)

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "decode/hex_outtype.h"
 #include "util/error.h"
 #include "util/guid.h"
 
@@ -244,26 +245,6 @@ static int map_integer(const char *t, uint16_t *in)
     return EF_ENOENT;
 }
 
-static uint16_t hex_outtype(uint16_t in)
-{
-    switch (in) {
-    case EF_IN_INT8:
-    case EF_IN_UINT8:
-        return EF_OUT_HEXINT8;
-    case EF_IN_INT16:
-    case EF_IN_UINT16:
-        return EF_OUT_HEXINT16;
-    case EF_IN_INT32:
-    case EF_IN_UINT32:
-        return EF_OUT_HEXINT32;
-    case EF_IN_INT64:
-    case EF_IN_UINT64:
-        return EF_OUT_HEXINT64;
-    default:
-        return EF_OUT_NULL;
-    }
-}
-
 static int string_type(struct mb *b, const struct mof_prop *p, int wide, uint16_t *in)
 {
     const char *term = qual_str(p->quals, "StringTermination");
@@ -418,9 +399,9 @@ static int map_prop(struct mb *b, const struct mof_prop *p, struct ef_field *fie
         f->intype = EF_IN_POINTER;
     if (ext && (rc = extension(b, p, ext, f)) < 0)
         return rc;
-    if (fmt && strcasecmp(fmt, "x") == 0 && hex_outtype(f->intype)) {
+    if (fmt && strcasecmp(fmt, "x") == 0 && ef_schema_hex_outtype(f->intype)) {
         f->flags |= EF_FIELD_HEX;
-        f->outtype = hex_outtype(f->intype);
+        f->outtype = ef_schema_hex_outtype(f->intype);
     } else if (fmt && strcasecmp(fmt, "c") == 0) {
         if (f->intype == EF_IN_UINT8 || f->intype == EF_IN_INT8)
             f->intype = EF_IN_ANSICHAR;

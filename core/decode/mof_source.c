@@ -18,12 +18,11 @@
 #include <string.h>
 
 #include "decode/mof_internal.h"
+#include "decode/source_file.h"
 #include "util/error.h"
-#include "util/file.h"
 #include "util/guid.h"
 
-#define MAX_FILE_SIZE (64u << 20)
-#define MAX_ARENA     (256u << 20)
+#define MAX_ARENA (256u << 20)
 
 struct mof_file {
     struct mof_file *next;
@@ -217,21 +216,14 @@ out:
     return rc;
 }
 
+static int add_buffer(void *src, const char *name, const char *data, size_t len, struct ef_buf *err)
+{
+    return ef_mof_source_add_buffer(src, name, data, len, err);
+}
+
 int ef_mof_source_add_file(struct ef_mof_source *m, const char *path, struct ef_buf *err)
 {
-    char *data = NULL;
-    size_t len = 0;
-    int rc;
-
-    rc = ef_read_file(path, MAX_FILE_SIZE, &data, &len);
-    if (rc < 0) {
-        if (err)
-            ef_buf_appendf(err, "%s: cannot read: %s", path, ef_strerror(rc));
-        return rc;
-    }
-    rc = ef_mof_source_add_buffer(m, path, data, len, err);
-    free(data);
-    return rc;
+    return ef_source_add_file(path, add_buffer, m, err);
 }
 
 static int lookup(void *ctx, const struct ef_record *r, const struct ef_schema **out)

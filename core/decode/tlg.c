@@ -12,6 +12,7 @@
  */
 #include "decode/tlg.h"
 
+#include "decode/hex_outtype.h"
 #include "util/attr.h"
 #include "util/error.h"
 
@@ -276,29 +277,6 @@ static uint16_t resign(uint16_t in, int want_signed)
     }
 }
 
-/* The hex OutType for an integer InType of each size. */
-static uint16_t hex_out(uint16_t in)
-{
-    switch (in) {
-    case EF_IN_INT8:
-    case EF_IN_UINT8:
-        return EF_OUT_HEXINT8;
-    case EF_IN_INT16:
-    case EF_IN_UINT16:
-        return EF_OUT_HEXINT16;
-    case EF_IN_INT32:
-    case EF_IN_UINT32:
-        return EF_OUT_HEXINT32;
-    case EF_IN_INT64:
-    case EF_IN_UINT64:
-        return EF_OUT_HEXINT64;
-    case EF_IN_MANIFEST_COUNTEDBINARY:
-        return EF_OUT_HEXBINARY;
-    default:
-        return EF_OUT_NULL;
-    }
-}
-
 /* TlgOut values whose TDH twin has another number; the rest map to 0 or by rule. */
 static const uint16_t out_map[] = {
     [EF_TLG_OUT_NOPRINT] = EF_OUT_NOPRINT,
@@ -363,7 +341,7 @@ static int map_types(const struct node *nd, struct ef_field *f)
     f->outtype = nd->out < EF_ARRAY_LEN(out_map) ? out_map[nd->out] : EF_OUT_NULL;
     switch (nd->out) {
     case EF_TLG_OUT_HEX:
-        f->outtype = hex_out(in);
+        f->outtype = ef_schema_hex_outtype(in);
         break;
     case EF_TLG_OUT_SIGNED:
     case EF_TLG_OUT_UNSIGNED:

@@ -12,7 +12,8 @@
  * ef_from_win32().
  *
  * The decoder caches plans, but it evicts them, so this source keeps what
- * TDH answered in a hash table: schemas under {provider, id, version} for
+ * TDH answered in a hash table (core/decode/schema_cache.c, shared with
+ * the embedded source): schemas under {provider, id, version} for
  * manifest events and {event class GUID, opcode, version} for MOF events
  * (as the embedded source keys them), maps under {provider, map name}, both
  * with definite failures (no map, a broken blob). "No schema" is not kept:
@@ -22,6 +23,7 @@
  */
 #include "etw/tdh_source.h"
 
+#include "decode/schema_cache.h"
 #include "decode/tei.h"
 #include "etw/error_win.h"
 #include "etw/etw_api.h"
@@ -36,19 +38,6 @@
 /* Longest map name, in UTF-16 units with the NUL. */
 #define MAX_MAP_NAME 256
 
-enum kind { K_EVENT = 1, K_MOF = 2, K_MAP = 3, K_PROVIDER = 4 };
-
-struct slot {
-    uint64_t hash; /* 0 = empty */
-    struct ef_guid guid;
-    uint16_t a; /* event id or opcode */
-    uint8_t b;  /* version */
-    uint8_t kind;
-    const char *name; /* maps: the map's name */
-    int rc;           /* events and maps: what the lookup gave */
-    void *val;
-};
-
 /* A growable buffer for one TDH answer. */
 struct blob {
     void *p;
@@ -58,89 +47,11 @@ struct blob {
 struct tdh {
     struct ef_etw_api api;
     struct ef_arena arena;
-    struct slot *slots;
-    size_t cap;
-    size_t used;
+    struct ef_scache cache;
     struct blob event_buf;
     struct blob map_buf;
     PEVENT_RECORD cur; /* the record being looked up, for the map calls */
 };
-
-/* ---- the cache: open addressing, FNV-1a keys (as core/decode/embedded.c) ---- */
-
-static uint64_t key_hash(uint8_t kind, const struct ef_guid *g, uint16_t a, uint8_t b,
-                         const char *name)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    uint8_t k[20];
-    size_t i;
-
-    ef_guid_write(g, k);
-    k[16] = kind;
-    k[17] = (uint8_t)a;
-    k[18] = (uint8_t)(a >> 8);
-    k[19] = b;
-    for (i = 0; i < sizeof(k); i++)
-        h = (h ^ k[i]) * 0x100000001b3ull;
-    for (; name && *name; name++)
-        h = (h ^ (uint8_t)*name) * 0x100000001b3ull;
-    return h | 1;
-}
-
-static struct slot *find(struct tdh *t, uint8_t kind, const struct ef_guid *g, uint16_t a,
-                         uint8_t b, const char *name)
-{
-    uint64_t h = key_hash(kind, g, a, b, name);
-    size_t i;
-
-    if (!t->cap)
-        return NULL;
-    for (i = h & (t->cap - 1); t->slots[i].hash; i = (i + 1) & (t->cap - 1)) {
-        struct slot *s = &t->slots[i];
-
-        if (s->hash == h && s->kind == kind && s->a == a && s->b == b &&
-            ef_guid_equal(&s->guid, g) && (!name || (s->name && strcmp(s->name, name) == 0)))
-            return s;
-    }
-    return NULL;
-}
-
-static int grow_table(struct tdh *t)
-{
-    size_t ncap = t->cap ? t->cap * 2 : 64, i, j;
-    struct slot *ns = calloc(ncap, sizeof(*ns));
-
-    if (!ns)
-        return EF_ENOMEM;
-    for (i = 0; i < t->cap; i++) {
-        if (!t->slots[i].hash)
-            continue;
-        for (j = t->slots[i].hash & (ncap - 1); ns[j].hash; j = (j + 1) & (ncap - 1))
-            ;
-        ns[j] = t->slots[i];
-    }
-    free(t->slots);
-    t->slots = ns;
-    t->cap = ncap;
-    return 0;
-}
-
-/* Files a result under a key that find() returned NULL for. name must outlive the source. */
-static int insert(struct tdh *t, uint8_t kind, const struct ef_guid *g, uint16_t a, uint8_t b,
-                  const char *name, int rc, void *val)
-{
-    struct slot s = {key_hash(kind, g, a, b, name), *g, a, b, kind, name, rc, val};
-    size_t i;
-    int err;
-
-    if ((t->used + 1) * 2 > t->cap && (err = grow_table(t)) < 0)
-        return err;
-    for (i = s.hash & (t->cap - 1); t->slots[i].hash; i = (i + 1) & (t->cap - 1))
-        ;
-    t->slots[i] = s;
-    t->used++;
-    return 0;
-}
 
 /* ---- TDH calls ---- */
 
@@ -215,11 +126,11 @@ static const struct ef_map *tdh_find_map(void *ctx, const struct ef_guid *provid
     WCHAR wname[MAX_MAP_NAME];
     struct call c = {t, wname};
     const struct ef_map *m = NULL;
-    struct slot *s;
+    struct ef_scache_slot *s;
     size_t len;
     int rc;
 
-    if ((s = find(t, K_MAP, provider, 0, 0, name)))
+    if ((s = ef_scache_find(&t->cache, EF_SCACHE_MAP, provider, 0, 0, name)))
         return s->val;
     if (!MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, name, -1, wname, MAX_MAP_NAME)) {
         rc = EF_EFORMAT; /* not a name TDH could have given */
@@ -230,7 +141,7 @@ static const struct ef_map *tdh_find_map(void *ctx, const struct ef_guid *provid
     }
     /* No map and a broken map are answers worth keeping; running out of memory is not. */
     if (rc == 0 || rc == EF_ENOENT || rc == EF_EFORMAT || rc == EF_ETRUNC)
-        (void)insert(t, K_MAP, provider, 0, 0, name, rc, (void *)m);
+        (void)ef_scache_insert(&t->cache, EF_SCACHE_MAP, provider, 0, 0, name, rc, (void *)m);
     return m;
 }
 
@@ -238,23 +149,8 @@ static const struct ef_provider_info *tdh_provider(void *ctx, const struct ef_gu
                                                    const char *name)
 {
     struct tdh *t = ctx;
-    struct slot *s = find(t, K_PROVIDER, guid, 0, 0, NULL);
-    struct ef_provider_info *pi;
 
-    if (s) {
-        pi = s->val;
-        if (!pi->name && name)
-            pi->name = name;
-        return pi;
-    }
-    pi = ef_arena_alloc(&t->arena, sizeof(*pi));
-    if (!pi)
-        return NULL;
-    pi->guid = *guid;
-    pi->name = name;
-    if (insert(t, K_PROVIDER, guid, 0, 0, NULL, 0, pi) < 0)
-        return NULL;
-    return pi;
+    return ef_scache_provider(&t->cache, &t->arena, guid, name);
 }
 
 /* ---- the source ---- */
@@ -282,7 +178,7 @@ static int tdh_lookup(void *ctx, const struct ef_record *r, const struct ef_sche
 {
     struct tdh *t = ctx;
     const struct ef_schema *s = NULL;
-    struct slot *slot;
+    struct ef_scache_slot *slot;
     uint8_t kind;
     uint16_t a;
     int rc;
@@ -292,20 +188,20 @@ static int tdh_lookup(void *ctx, const struct ef_record *r, const struct ef_sche
     if (r->kind == EF_REC_EVENT && ef_record_ext(r, EF_EXT_EVENT_SCHEMA_TL))
         kind = 0; /* TraceLogging: not kept, see DESIGN */
     else if (r->kind == EF_REC_EVENT)
-        kind = K_EVENT;
+        kind = EF_SCACHE_EVENT;
     else if (r->kind == EF_REC_CLASSIC || r->kind == EF_REC_KERNEL)
-        kind = K_MOF;
+        kind = EF_SCACHE_MOF;
     else
         return EF_ENOENT; /* WPP needs TMF files; headers are not events */
-    a = kind == K_MOF ? r->opcode : r->id;
-    if (kind && (slot = find(t, kind, &r->provider, a, r->version, NULL))) {
+    a = kind == EF_SCACHE_MOF ? r->opcode : r->id;
+    if (kind && (slot = ef_scache_find(&t->cache, kind, &r->provider, a, r->version, NULL))) {
         if (slot->rc == 0)
             *out = slot->val;
         return slot->rc;
     }
     rc = ask_tdh(t, r, &s);
     if (kind && (rc == 0 || rc == EF_EFORMAT || rc == EF_ETRUNC))
-        (void)insert(t, kind, &r->provider, a, r->version, NULL, rc, (void *)s);
+        (void)ef_scache_insert(&t->cache, kind, &r->provider, a, r->version, NULL, rc, (void *)s);
     if (rc == 0)
         *out = s;
     return rc;
@@ -318,7 +214,7 @@ static void tdh_destroy(void *ctx)
     if (!t)
         return;
     ef_arena_free(&t->arena);
-    free(t->slots);
+    ef_scache_free(&t->cache);
     free(t->event_buf.p);
     free(t->map_buf.p);
     free(t);

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <uv.h>
 
+#include "pipeline/fsutil.h"
+#include "pipeline/uv_error.h"
 #include "util/error.h"
 
 static int append_json_string(struct ef_buf *out, const char *s)
@@ -77,49 +79,6 @@ int ef_deadletter_path(const char *dir, const char *sink, char *out, size_t cap)
     return 0;
 }
 
-static int from_uv(int err)
-{
-    switch (err) {
-    case UV_ENOENT:
-        return EF_ENOENT;
-    case UV_EACCES:
-    case UV_EPERM:
-        return EF_EACCES;
-    case UV_ENOSPC:
-        return EF_ENOSPC;
-    case UV_EEXIST:
-        return EF_EEXIST;
-    default:
-        return EF_EIO;
-    }
-}
-
-/* Creates dir and its missing parents (blocking). */
-static int mkdir_p(const char *dir)
-{
-    char path[4096];
-    size_t n = strlen(dir), i;
-    uv_fs_t req;
-    int r;
-
-    if (n >= sizeof(path))
-        return EF_ENOSPC;
-    memcpy(path, dir, n + 1);
-    for (i = 1; i <= n; i++) {
-        if (path[i] != '/' && path[i] != '\\' && path[i] != '\0')
-            continue;
-        if (i > 0 && path[i - 1] == ':')
-            continue; /* "C:\" is a drive, not a folder to create */
-        path[i] = '\0';
-        r = uv_fs_mkdir(NULL, &req, path, 0755, NULL);
-        uv_fs_req_cleanup(&req);
-        path[i] = dir[i];
-        if (r < 0 && r != UV_EEXIST)
-            return from_uv(r);
-    }
-    return 0;
-}
-
 int ef_deadletter_write(const char *dir, const char *sink, const void *data, size_t len)
 {
     char path[4096];
@@ -131,13 +90,13 @@ int ef_deadletter_write(const char *dir, const char *sink, const void *data, siz
     rc = ef_deadletter_path(dir, sink, path, sizeof(path));
     if (rc < 0)
         goto out;
-    rc = mkdir_p(dir);
+    rc = ef_fs_mkdir_p(dir);
     if (rc < 0)
         goto out;
     r = uv_fs_open(NULL, &req, path, UV_FS_O_WRONLY | UV_FS_O_APPEND | UV_FS_O_CREAT, 0644, NULL);
     uv_fs_req_cleanup(&req);
     if (r < 0) {
-        rc = from_uv(r);
+        rc = ef_from_uv(r);
         goto out;
     }
     fd = r;
@@ -146,7 +105,7 @@ int ef_deadletter_write(const char *dir, const char *sink, const void *data, siz
         r = uv_fs_write(NULL, &req, fd, &b, 1, -1, NULL);
         uv_fs_req_cleanup(&req);
         if (r <= 0) {
-            rc = r < 0 ? from_uv(r) : EF_EIO;
+            rc = r < 0 ? ef_from_uv(r) : EF_EIO;
             goto out;
         }
         data = (const char *)data + r;
@@ -155,7 +114,7 @@ int ef_deadletter_write(const char *dir, const char *sink, const void *data, siz
     r = uv_fs_fsync(NULL, &req, fd, NULL);
     uv_fs_req_cleanup(&req);
     if (r < 0)
-        rc = from_uv(r);
+        rc = ef_from_uv(r);
 out:
     if (fd >= 0) {
         uv_fs_close(NULL, &req, fd, NULL);

@@ -19,6 +19,7 @@
 
 #include "config/config.h"
 #include "pipeline/clock.h"
+#include "pipeline/uv_error.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -76,21 +77,6 @@ struct filesink {
     uint64_t log_every;
 };
 
-static int from_uv(int err)
-{
-    switch (err) {
-    case UV_ENOENT:
-        return EF_ENOENT;
-    case UV_EACCES:
-    case UV_EPERM:
-        return EF_EACCES;
-    case UV_ENOSPC:
-        return EF_ENOSPC;
-    default:
-        return EF_EIO;
-    }
-}
-
 static uint64_t wall_now_ms(void)
 {
     uv_timeval64_t tv;
@@ -108,12 +94,12 @@ static int open_current(struct filesink *f)
     r = uv_fs_open(NULL, &req, f->path, UV_FS_O_WRONLY | UV_FS_O_CREAT, 0644, NULL);
     uv_fs_req_cleanup(&req);
     if (r < 0)
-        return from_uv(r);
+        return ef_from_uv(r);
     f->fd = r;
     r = uv_fs_fstat(NULL, &req, f->fd, NULL);
     f->size = r == 0 ? req.statbuf.st_size : 0;
     uv_fs_req_cleanup(&req);
-    return r < 0 ? from_uv(r) : 0;
+    return r < 0 ? ef_from_uv(r) : 0;
 }
 
 static void close_current(struct filesink *f)
@@ -215,7 +201,7 @@ static int rotate(struct filesink *f)
     close_current(f);
     r = uv_fs_rename(NULL, &req, f->path, f->rotated_path, NULL);
     uv_fs_req_cleanup(&req);
-    rc = r < 0 ? from_uv(r) : 0;
+    rc = r < 0 ? ef_from_uv(r) : 0;
     if (rc == 0)
         f->rotated = 1;
     /* Whatever happened, keep a file to write to. */
@@ -223,18 +209,45 @@ static int rotate(struct filesink *f)
     return rc < 0 ? rc : r;
 }
 
+/*
+ * Lays out the batch as lines: each event then '\n'. Threadpool: the
+ * batch stays unchanged until its completion (sink.h), and building the
+ * lines where they are written keeps the copy off the loop thread and in
+ * the cache of the core that hands them to the kernel next.
+ */
+static int build_lines(struct filesink *f, const struct ef_batch *b)
+{
+    size_t i;
+    int rc;
+
+    ef_buf_reset(&f->wbuf);
+    rc = ef_buf_reserve(&f->wbuf, b->data.len + b->count);
+    for (i = 0; rc == 0 && i < b->count; i++) {
+        rc = ef_buf_append(&f->wbuf, b->data.data + b->events[i].off, b->events[i].len);
+        if (rc == 0)
+            rc = ef_buf_append_byte(&f->wbuf, '\n');
+    }
+    return rc;
+}
+
 static void write_job(uv_work_t *w)
 {
     struct filesink *f = w->data;
     uint64_t old = f->size, off = f->size;
-    const char *p = f->wbuf.data;
-    size_t left = f->wbuf.len;
+    const char *p;
+    size_t left;
     uv_fs_t req;
     int r;
 
     f->rc = 0;
     f->rotated = 0;
     f->err_what[0] = '\0';
+    if (f->cur && (f->rc = build_lines(f, f->cur)) < 0) {
+        snprintf(f->err_what, sizeof(f->err_what), "buffer");
+        return;
+    }
+    p = f->wbuf.data;
+    left = f->wbuf.len;
     if (f->fd < 0 && (f->rc = open_current(f)) < 0) {
         snprintf(f->err_what, sizeof(f->err_what), "open");
         return;
@@ -245,7 +258,7 @@ static void write_job(uv_work_t *w)
         r = uv_fs_write(NULL, &req, f->fd, &b, 1, (int64_t)off, NULL);
         uv_fs_req_cleanup(&req);
         if (r <= 0) {
-            f->rc = r < 0 ? from_uv(r) : EF_EIO;
+            f->rc = r < 0 ? ef_from_uv(r) : EF_EIO;
             snprintf(f->err_what, sizeof(f->err_what), "write");
             /* No half line stays behind for the retry to append to. */
             uv_fs_ftruncate(NULL, &req, f->fd, (int64_t)old, NULL);
@@ -261,7 +274,7 @@ static void write_job(uv_work_t *w)
         r = uv_fs_fsync(NULL, &req, f->fd, NULL);
         uv_fs_req_cleanup(&req);
         if (r < 0) {
-            f->rc = from_uv(r);
+            f->rc = ef_from_uv(r);
             snprintf(f->err_what, sizeof(f->err_what), "fsync");
             return;
         }
@@ -355,22 +368,6 @@ static void write_done(uv_work_t *w, int status)
     maybe_closed(f);
 }
 
-/* Lays out the batch as lines: each event then '\n'. */
-static int build_lines(struct filesink *f, const struct ef_batch *b)
-{
-    size_t i;
-    int rc;
-
-    ef_buf_reset(&f->wbuf);
-    rc = ef_buf_reserve(&f->wbuf, b->data.len + b->count);
-    for (i = 0; rc == 0 && i < b->count; i++) {
-        rc = ef_buf_append(&f->wbuf, b->data.data + b->events[i].off, b->events[i].len);
-        if (rc == 0)
-            rc = ef_buf_append_byte(&f->wbuf, '\n');
-    }
-    return rc;
-}
-
 static void start_next(struct filesink *f)
 {
     struct ef_batch *b = NULL;
@@ -382,13 +379,7 @@ static void start_next(struct filesink *f)
         b = f->pending[f->p_head];
         f->p_head = (f->p_head + 1) % MAX_PENDING;
         f->p_count--;
-        rc = build_lines(f, b);
-        if (rc < 0) {
-            struct ef_sink_result res = {.verdict = EF_SINK_RETRY, .reason = ef_strerror(rc)};
-
-            ef_sink_complete(f->sink, b, &res);
-            return;
-        }
+        /* write_job lays the batch out. */
     } else if (f->rotate_now && !f->closing) {
         ef_buf_reset(&f->wbuf);
     } else {

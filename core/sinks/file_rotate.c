@@ -12,29 +12,11 @@
 #include <uv.h>
 #include <zlib.h>
 
+#include "pipeline/uv_error.h"
 #include "util/error.h"
 
 #define STAMP_LEN 19 /* YYYYMMDD-HHMMSS.mmm */
 #define IO_CHUNK  (256u * 1024)
-
-static int from_uv(int err)
-{
-    switch (err) {
-    case UV_ENOENT:
-        return EF_ENOENT;
-    case UV_EACCES:
-    case UV_EPERM:
-        return EF_EACCES;
-    case UV_ENOSPC:
-        return EF_ENOSPC;
-    case UV_EEXIST:
-        return EF_EEXIST;
-    case UV_ENOMEM:
-        return EF_ENOMEM;
-    default:
-        return EF_EIO;
-    }
-}
 
 /* Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm). */
 static void civil(int64_t days, int *y, unsigned *m, unsigned *d)
@@ -162,7 +144,7 @@ int ef_file_list_rotated(const char *path, char ***names, size_t *n)
     r = uv_fs_scandir(NULL, &req, dir, 0, NULL);
     if (r < 0) {
         uv_fs_req_cleanup(&req);
-        return from_uv(r);
+        return ef_from_uv(r);
     }
     while (uv_fs_scandir_next(&req, &ent) != UV_EOF) {
         unsigned long uniq;
@@ -226,7 +208,7 @@ static int write_all(uv_file fd, const void *data, size_t len, int64_t off)
         r = uv_fs_write(NULL, &req, fd, &b, 1, off, NULL);
         uv_fs_req_cleanup(&req);
         if (r < 0)
-            return from_uv(r);
+            return ef_from_uv(r);
         if (r == 0)
             return EF_EIO;
         data = (const char *)data + r;
@@ -244,7 +226,7 @@ static int open_file(const char *path, int flags, uv_file *fd)
 
     uv_fs_req_cleanup(&req);
     if (r < 0)
-        return from_uv(r);
+        return ef_from_uv(r);
     *fd = r;
     return 0;
 }
@@ -275,7 +257,7 @@ static int deflate_file(uv_file in, uv_file out, unsigned char *ibuf, unsigned c
 
         uv_fs_req_cleanup(&req);
         if (r < 0) {
-            rc = from_uv(r);
+            rc = ef_from_uv(r);
             break;
         }
         flush = r == 0 ? Z_FINISH : Z_NO_FLUSH;
@@ -323,7 +305,7 @@ int ef_file_gzip(const char *src, const char *dst)
     r = uv_fs_fsync(NULL, &req, out, NULL);
     uv_fs_req_cleanup(&req);
     if (r < 0) {
-        rc = from_uv(r);
+        rc = ef_from_uv(r);
         goto out;
     }
     close_file(out);
@@ -331,14 +313,14 @@ int ef_file_gzip(const char *src, const char *dst)
     r = uv_fs_rename(NULL, &req, tmp, dst, NULL);
     uv_fs_req_cleanup(&req);
     if (r < 0) {
-        rc = from_uv(r);
+        rc = ef_from_uv(r);
         goto out;
     }
     close_file(in);
     in = -1;
     r = uv_fs_unlink(NULL, &req, src, NULL);
     uv_fs_req_cleanup(&req);
-    rc = r < 0 ? from_uv(r) : 0;
+    rc = r < 0 ? ef_from_uv(r) : 0;
 out:
     close_file(in);
     if (out >= 0) {
