@@ -107,7 +107,7 @@ static const struct ef_option options[] = {
         "Flush period for spool_sync = interval."),
     SVC("queue_max_events", EF_T_INT, 0, "65536", 16, 16 * MIB, NULL, queue_max_events,
         "Capacity in events of the queue from the ETW threads to the sinks' loop."),
-    SVC("queue_max_bytes", EF_T_SIZE, 0, "8MiB", 64 * KIB, 4 * GIB, NULL, queue_max_bytes,
+    SVC("queue_max_bytes", EF_T_SIZE, 0, "16MiB", 64 * KIB, 4 * GIB, NULL, queue_max_bytes,
         "Capacity in bytes of the same queue."),
     SVC("shutdown_timeout", EF_T_DURATION, 0, "30s", SEC, 10 * MIN, NULL, shutdown_timeout_ms,
         "How long a stop may take to drain the queue into the spool."),
