@@ -4,7 +4,7 @@
  *
  * The input is a sequence of records, each [selector u8][length u16 LE]
  * [payload]: the selector's low two bits pick one of four providers (the
- * first is the GUID of tests/fuzz/seeds/manifest-small.man), bit 2 makes it
+ * first is the GUID of tests/fuzz/seeds/manifest-small.xml), bit 2 makes it
  * an ordinary event whose id is selector >> 3 instead of a ManifestData
  * chunk. Every record goes through a decoder that holds only the
  * EventSource source, with small bounds so the limits are reached; every
