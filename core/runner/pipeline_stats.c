@@ -7,11 +7,13 @@
 #include "runner/pipeline_int.h"
 
 #include "render/jsonw.h"
+#include "util/attr.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/timefmt.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -233,6 +235,20 @@ static void label(struct ef_buf *o, const char *v)
     }
 }
 
+/* Per-session counters that are one number each, in /metrics order. */
+static const struct {
+    const char *name;
+    const char *help;
+    size_t off; /* of a uint64_t in struct ef_source_stats */
+} session_counters[] = {
+    {"etwfwd_etw_events_lost_total", "Events ETW lost (EventsLost of a trace file's header).",
+     offsetof(struct ef_source_stats, etw_events_lost)},
+    {"etwfwd_etw_buffers_lost_total", "Buffers ETW lost (BuffersLost of a trace file's header).",
+     offsetof(struct ef_source_stats, etw_buffers_lost)},
+    {"etwfwd_source_read_errors_total", "Damaged parts of trace files the reader skipped.",
+     offsetof(struct ef_source_stats, read_errors)},
+};
+
 static void head(struct ef_buf *o, const char *name, const char *type, const char *help)
 {
     ef_buf_appendf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
@@ -281,32 +297,15 @@ static void session_metrics(struct ef_pipeline *p, struct ef_buf *o)
             metric(o, "etwfwd_events_total", "session", p->sessions[i].name, "stage", stages[k],
                    v[k]);
     }
-    head(o, "etwfwd_etw_events_lost_total", "counter",
-         "Events ETW lost (EventsLost of a trace file's header).");
-    for (i = 0; i < p->n_sessions; i++) {
-        struct ef_source_stats st;
+    for (k = 0; k < EF_ARRAY_LEN(session_counters); k++) {
+        head(o, session_counters[k].name, "counter", session_counters[k].help);
+        for (i = 0; i < p->n_sessions; i++) {
+            struct ef_source_stats st;
 
-        ef_pipeline_session_stats(p, i, &st);
-        metric(o, "etwfwd_etw_events_lost_total", "session", p->sessions[i].name, NULL, NULL,
-               st.etw_events_lost);
-    }
-    head(o, "etwfwd_etw_buffers_lost_total", "counter",
-         "Buffers ETW lost (BuffersLost of a trace file's header).");
-    for (i = 0; i < p->n_sessions; i++) {
-        struct ef_source_stats st;
-
-        ef_pipeline_session_stats(p, i, &st);
-        metric(o, "etwfwd_etw_buffers_lost_total", "session", p->sessions[i].name, NULL, NULL,
-               st.etw_buffers_lost);
-    }
-    head(o, "etwfwd_source_read_errors_total", "counter",
-         "Damaged parts of trace files the reader skipped.");
-    for (i = 0; i < p->n_sessions; i++) {
-        struct ef_source_stats st;
-
-        ef_pipeline_session_stats(p, i, &st);
-        metric(o, "etwfwd_source_read_errors_total", "session", p->sessions[i].name, NULL, NULL,
-               st.read_errors);
+            ef_pipeline_session_stats(p, i, &st);
+            metric(o, session_counters[k].name, "session", p->sessions[i].name, NULL, NULL,
+                   *(const uint64_t *)((const char *)&st + session_counters[k].off));
+        }
     }
     head(o, "etwfwd_source_files_total", "counter", "Trace files replayed, by result.");
     for (i = 0; i < p->n_sessions; i++) {
