@@ -133,15 +133,18 @@ class Receiver:
         recs = []
         while time.time() < deadline:
             if os.path.exists(self.out):
-                with open(self.out, encoding="utf-8") as f:
-                    recs = [json.loads(line) for line in f if line.strip()]
+                recs = self.complete_lines()
                 if len(recs) >= want:
                     break
             time.sleep(0.05)
         # A little longer, so duplicates would show.
         time.sleep(0.3)
+        return self.complete_lines()
+
+    def complete_lines(self):
+        """The records of the lines written whole: the receiver may be mid-line."""
         with open(self.out, encoding="utf-8") as f:
-            return [json.loads(line) for line in f if line.strip()]
+            return [json.loads(line) for line in f if line.endswith("\n") and line.strip()]
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
