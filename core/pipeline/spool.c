@@ -161,7 +161,9 @@ int ef_spool_new_segment(struct ef_spool *sp)
             return rc;
         }
         if (sp->sync != EF_SPOOL_SYNC_OFF) {
-            rc = ef_fs_sync_dir(sp->dir);
+            rc = sp->bg ? ef_spool_bg_sync_dir(sp->bg) : EF_ENOMEM;
+            if (rc < 0)
+                rc = ef_fs_sync_dir(sp->dir);
             if (rc < 0)
                 return rc;
         }
@@ -183,11 +185,20 @@ static int roll(struct ef_spool *sp)
 
     if (!sp->memory) {
         rc = ef_spool_flush(sp);
-        if (rc == 0 && sp->sync != EF_SPOOL_SYNC_OFF)
-            rc = sync_active(sp);
         if (rc < 0)
             return rc;
-        ef_fs_close(sp->wfd);
+        /* The background thread closes it after any fsync queued for it. */
+        if (!sp->bg || ef_spool_bg_sync_file(sp->bg, sp->wfd,
+                                             sp->sync != EF_SPOOL_SYNC_OFF && sp->unsynced,
+                                             1) < 0) {
+            if (sp->bg)
+                ef_spool_bg_wait(sp->bg); /* no job may still use the fd */
+            if (sp->sync != EF_SPOOL_SYNC_OFF)
+                rc = sync_active(sp);
+            if (rc < 0)
+                return rc;
+            ef_fs_close(sp->wfd);
+        }
         sp->wfd = -1;
         sp->unsynced = 0;
     }
@@ -206,7 +217,9 @@ static int remove_oldest(struct ef_spool *sp)
         free(s->mem);
     } else {
         ef_seg_path(path, sizeof(path), sp->dir, s->name);
-        rc = ef_fs_remove(path);
+        rc = sp->bg ? ef_spool_bg_remove(sp->bg, path) : EF_ENOMEM;
+        if (rc < 0)
+            rc = ef_fs_remove(path);
         if (rc == EF_ENOENT)
             rc = 0;
         if (rc < 0)
@@ -245,6 +258,8 @@ int ef_spool_write_ledger(struct ef_spool *sp)
         sp->ledger_dirty = 0;
         return delete_passed(sp, sp->cursor);
     }
+    /* Never two ledger writes at once: the queued one finishes first. */
+    ef_spool_settle(sp);
     rc = ef_ledger_write(sp->dir, (const char *const *)sp->names, sp->cursor, sp->n_sinks,
                          sp->sync != EF_SPOOL_SYNC_OFF);
     if (rc < 0) {
@@ -383,6 +398,65 @@ int ef_spool_commit(struct ef_spool *sp)
     return rc;
 }
 
+void ef_spool_bg_apply(struct ef_spool *sp)
+{
+    uint64_t cursors[EF_SPOOL_MAX_SINKS];
+    struct ef_spool_bg_done d;
+
+    if (!sp->bg)
+        return;
+    d.cursors = cursors;
+    ef_spool_bg_poll(sp->bg, &d);
+    sp->st.fsyncs += d.fsyncs;
+    if (d.error) {
+        EF_LOG_EVERY(sp->bg_errors, 100, EF_LOG_ERROR, "spool", "%s: %s in %s: %s",
+                     sp->dir, d.error_what, sp->dir, ef_strerror(d.error));
+        if (strcmp(d.error_what, "ledger") == 0)
+            sp->ledger_dirty = 1; /* written again at the next tick */
+    }
+    if (d.ledger_written) {
+        memcpy(sp->ledger_cursor, cursors, sp->n_sinks * sizeof(uint64_t));
+        if (delete_passed(sp, sp->ledger_cursor) < 0)
+            EF_LOG_EVERY(sp->bg_errors, 100, EF_LOG_ERROR, "spool",
+                         "%s: deleting delivered segments failed", sp->dir);
+    }
+}
+
+void ef_spool_settle(struct ef_spool *sp)
+{
+    if (!sp->bg)
+        return;
+    ef_spool_bg_wait(sp->bg);
+    ef_spool_bg_apply(sp);
+    ef_spool_bg_wait(sp->bg); /* the deletions that the ledger written allowed */
+}
+
+/*
+ * The tick with a background thread: take what it finished, then queue the
+ * interval's fsync and the ledger, unless the previous ones are still
+ * running (a disk slower than the appends: they run back to back then, and
+ * the loop goes on).
+ */
+static int tick_background(struct ef_spool *sp)
+{
+    int rc;
+
+    ef_spool_bg_apply(sp);
+    rc = ef_spool_flush(sp);
+    if (rc < 0)
+        return rc;
+    if (sp->sync == EF_SPOOL_SYNC_PERIODIC && sp->unsynced &&
+        !ef_spool_bg_file_sync_pending(sp->bg)) {
+        if (ef_spool_bg_sync_file(sp->bg, sp->wfd, 1, 0) == 0)
+            sp->unsynced = 0;
+    }
+    if (sp->ledger_dirty && !ef_spool_bg_ledger_pending(sp->bg)) {
+        if (ef_spool_bg_ledger(sp->bg, sp->cursor, sp->sync != EF_SPOOL_SYNC_OFF) == 0)
+            sp->ledger_dirty = 0;
+    }
+    return 0;
+}
+
 int ef_spool_tick(struct ef_spool *sp, uint64_t now_ms)
 {
     int rc = 0;
@@ -391,6 +465,8 @@ int ef_spool_tick(struct ef_spool *sp, uint64_t now_ms)
         return 0;
     sp->ticked = 1;
     sp->last_tick_ms = now_ms;
+    if (sp->bg)
+        return tick_background(sp);
     if (!sp->memory) {
         rc = ef_spool_flush(sp);
         if (rc == 0 && sp->sync == EF_SPOOL_SYNC_PERIODIC)

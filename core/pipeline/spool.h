@@ -48,6 +48,17 @@ struct ef_spool_options {
     uint64_t sync_interval_ms;
     const char *const *sinks; /* the sinks' names: cursors are kept by name */
     unsigned n_sinks;
+    /*
+     * 1: with sync = interval or never, the waits for the disk (fsyncs,
+     * closing a segment, the ledger write, deleting delivered segments) run
+     * on a thread of the spool's own, in order, and ef_spool_tick only
+     * queues them, so the owner thread never stalls behind the disk. The
+     * guarantees stay the same (a segment is deleted only after a ledger
+     * that lets it go is durable); what a tick queued shows in the stats,
+     * and deleted segments disappear, by a later tick or ef_spool_settle.
+     * 0: all of it is done in the calls themselves (tools, tests).
+     */
+    int background;
 };
 
 /* What open found and repaired. */
@@ -147,6 +158,13 @@ uint64_t ef_spool_sink_dropped(const struct ef_spool *sp, unsigned sink);
 int ef_spool_ack(struct ef_spool *sp, unsigned sink, uint64_t upto);
 
 void ef_spool_get_stats(const struct ef_spool *sp, struct ef_spool_stats *st);
+
+/*
+ * Waits for the background thread's queued work and takes its results
+ * (fsync counts, the ledger written, deletions); nothing without one.
+ * Owner thread.
+ */
+void ef_spool_settle(struct ef_spool *sp);
 
 /*
  * Offline tools for `etwfwd spool verify|dump`: verify checks every segment

@@ -343,6 +343,8 @@ int ef_spool_open(const struct ef_spool_options *opt, struct ef_spool **out,
         rc = ef_spool_new_segment(sp);
     }
     sp->fresh_from = sp->next_seq; /* what recovery found was checked by it */
+    if (rc == 0 && !sp->memory && opt->background && sp->sync != EF_SPOOL_SYNC_EVERY)
+        rc = ef_spool_bg_start(sp->dir, (const char *const *)sp->names, sp->n_sinks, &sp->bg);
 out:
     if (rc < 0) {
         ef_spool_close(sp);
@@ -358,6 +360,12 @@ void ef_spool_close(struct ef_spool *sp)
 
     if (!sp)
         return;
+    if (sp->bg) {
+        /* Its queued fsyncs, closes and deletes first; then it goes. */
+        ef_spool_settle(sp);
+        ef_spool_bg_stop(sp->bg);
+        sp->bg = NULL;
+    }
     if (!sp->memory && sp->wfd >= 0 && !sp->failed) {
         /* Best effort: what is not flushed now is sent again after a restart. */
         if (ef_spool_flush(sp) == 0 && sp->sync != EF_SPOOL_SYNC_OFF && sp->unsynced &&

@@ -7,6 +7,7 @@
 #define EF_PIPELINE_SPOOL_PRIV_H
 
 #include "spool.h"
+#include "spool_bg.h"
 #include "spool_int.h"
 
 #define EF_SPOOL_WBUF        (1024u * 1024)
@@ -72,8 +73,10 @@ struct ef_spool {
     struct ef_read_pos pos[EF_SPOOL_POSITIONS];
     unsigned pos_next;
 
+    struct ef_spool_bg *bg; /* the disk waits' thread, or NULL (spool_bg.h) */
+
     struct ef_spool_stats st;
-    uint64_t write_errors, drop_logs, read_logs;
+    uint64_t write_errors, drop_logs, read_logs, bg_errors;
     uint64_t last_tick_ms;
     int ticked;
 };
@@ -86,5 +89,7 @@ int ef_spool_flush(struct ef_spool *sp);
 int ef_spool_new_segment(struct ef_spool *sp);
 /* Writes the ledger and deletes the segments it lets go. */
 int ef_spool_write_ledger(struct ef_spool *sp);
+/* Takes the background thread's results: fsyncs, errors, the ledger written. */
+void ef_spool_bg_apply(struct ef_spool *sp);
 
 #endif

@@ -515,6 +515,7 @@ static int open_spools(struct ef_pipeline *p)
         so.sync_interval_ms = sv->spool_sync_interval_ms;
         so.sinks = names;
         so.n_sinks = gr->n_sinks;
+        so.background = 1; /* the loop never waits for the disk (spool.h) */
         rc = ef_spool_open(&so, &gr->spool, &rec);
         if (rc < 0) {
             ef_log_error("pipeline", "spool %s: %s", gr->dir, ef_strerror(rc));
