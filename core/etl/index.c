@@ -64,11 +64,17 @@ int64_t ef_etl_read_at(struct ef_etl_reader *r, uint64_t off, void *dst, size_t 
         memcpy(dst, r->mem + off, len);
         return (int64_t)len;
     }
-    if (seek_to(r->f, off) != 0)
+    /* Buffers are mostly read in file order: a seek costs a system call. */
+    if (off != r->fpos && seek_to(r->f, off) != 0) {
+        r->fpos = UINT64_MAX;
         return -1;
+    }
     n = fread(dst, 1, len, r->f);
-    if (n < len && ferror(r->f))
+    r->fpos = off + n;
+    if (n < len && ferror(r->f)) {
+        r->fpos = UINT64_MAX;
         return -1;
+    }
     return (int64_t)n;
 }
 

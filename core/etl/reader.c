@@ -31,9 +31,9 @@
  * start_time + (raw - start_raw) * 10^7 / freq, in unsigned arithmetic so
  * that a damaged timestamp wraps instead of overflowing.
  */
-static uint64_t to_filetime(const struct ef_etl_reader *r, int64_t raw)
+static uint64_t to_filetime(struct ef_etl_reader *r, int64_t raw)
 {
-    uint64_t freq = (uint64_t)r->hdr.perf_freq, d, t;
+    uint64_t freq = (uint64_t)r->hdr.perf_freq, d, q, t;
     int neg = raw < r->hdr.start_raw;
 
     if (r->hdr.clock_type == EF_ETL_CLOCK_SYSTEM)
@@ -45,7 +45,14 @@ static uint64_t to_filetime(const struct ef_etl_reader *r, int64_t raw)
         return (uint64_t)raw;
     d = neg ? (uint64_t)r->hdr.start_raw - (uint64_t)raw
             : (uint64_t)raw - (uint64_t)r->hdr.start_raw;
-    t = (d / freq) * 10000000 + ((d % freq) * 10000000) / freq;
+    if (freq == 10000000) {
+        t = d; /* QPC at 10 MHz (Windows 10 and later) ticks in FILETIME units */
+    } else {
+        if (r->freq_div.d != freq)
+            ef_udiv_init(&r->freq_div, freq);
+        q = ef_udiv(&r->freq_div, d);
+        t = q * 10000000 + ef_udiv(&r->freq_div, (d - q * freq) * 10000000);
+    }
     return neg ? r->hdr.start_time - t : r->hdr.start_time + t;
 }
 
@@ -312,6 +319,7 @@ int ef_etl_open_file(const char *path, const struct ef_etl_options *opt, struct 
     if (!r)
         return EF_ENOMEM;
     r->f = ef_fopen(path, "rb");
+    r->fpos = UINT64_MAX; /* the size is found by seeking to the end */
     if (!r->f) {
         rc = ef_from_errno(errno);
         goto out;

@@ -8,6 +8,8 @@
 
 #include <stdio.h>
 
+#include "util/udiv.h"
+
 #include "etl_int.h"
 #include "util/attr.h"
 
@@ -38,6 +40,8 @@ struct ef_etl_stream {
 
 struct ef_etl_reader {
     FILE *f;
+    uint64_t fpos; /* where the next fread of f reads; UINT64_MAX when unknown */
+    struct ef_udiv freq_div; /* division by the clock frequency (to_filetime) */
     const uint8_t *mem;
     uint64_t size;
     struct ef_etl_options opt;

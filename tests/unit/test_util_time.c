@@ -5,6 +5,7 @@
 
 #include "util/error.h"
 #include "util/timefmt.h"
+#include "util/udiv.h"
 
 #include <stdint.h>
 
@@ -105,6 +106,38 @@ START_TEST(filetime_split)
 }
 END_TEST
 
+/* The invariant-divisor division equals the plain one for every divisor shape. */
+START_TEST(udiv_matches_division)
+{
+    static const uint64_t divisors[] = {1, 2, 3, 7, 10, 1000, 1818300, 3117777, 10000000,
+                                        4294967296ull, 4294967297ull, 1000000000000ull,
+                                        9223372036854775808ull, 9223372036854775809ull,
+                                        UINT64_MAX - 1, UINT64_MAX};
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    unsigned i, k;
+
+    for (i = 0; i < sizeof(divisors) / sizeof(divisors[0]); i++) {
+        uint64_t d = divisors[i];
+        const uint64_t edge[] = {0, 1, d - 1, d, d + 1, 2 * d - 1, UINT64_MAX, UINT64_MAX - 1,
+                                 UINT64_MAX / d * d, UINT64_MAX / d * d - 1};
+        struct ef_udiv u;
+
+        ef_udiv_init(&u, d);
+        for (k = 0; k < sizeof(edge) / sizeof(edge[0]); k++)
+            ck_assert_msg(ef_udiv(&u, edge[k]) == edge[k] / d, "%llu / %llu",
+                          (unsigned long long)edge[k], (unsigned long long)d);
+        for (k = 0; k < 20000; k++) {
+            uint64_t n;
+
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            n = x >> (k % 64);
+            ck_assert_msg(ef_udiv(&u, n) == n / d, "%llu / %llu", (unsigned long long)n,
+                          (unsigned long long)d);
+        }
+    }
+}
+END_TEST
+
 TCase *ef_util_time_case(void);
 TCase *ef_util_time_case(void)
 {
@@ -114,5 +147,6 @@ TCase *ef_util_time_case(void)
     tcase_add_loop_test(tc, systemtime_table, 0, (int)(sizeof(st_cases) / sizeof(st_cases[0])));
     tcase_add_test(tc, systemtime_wire);
     tcase_add_test(tc, filetime_split);
+    tcase_add_test(tc, udiv_matches_division);
     return tc;
 }
