@@ -31,7 +31,14 @@ struct ef_batch {
     uint64_t id;
     struct ef_batch_event *events;
     size_t count;
-    struct ef_buf data; /* the events' bytes, back to back, no separators */
+    /*
+     * The events' bytes, back to back; with lines set, each event is
+     * followed by '\n' (not counted in its len), so data is the batch as
+     * NDJSON already.
+     */
+    struct ef_buf data;
+    int lines;
+    uint64_t bytes; /* the events' lengths added up (no separators) */
     unsigned attempts;
 };
 
@@ -57,6 +64,11 @@ struct ef_sink_result {
 
 struct ef_sink_ops {
     const char *type; /* "file", "http", "syslog" */
+    /*
+     * 1: the sink writes events as lines; the pipeline copies a '\n' after
+     * each event into batch->data and sets batch->lines (one copy fewer).
+     */
+    int wants_lines;
     /* Allocates and opens the sink's state; *state is passed back to every call. */
     int (*open)(struct ef_sink *sink, const struct ef_sink_cfg *cfg, uv_loop_t *loop, void **state);
     /*

@@ -48,7 +48,8 @@ struct filesink {
     uv_work_t work;
     int busy;
     struct ef_batch *cur;
-    struct ef_buf wbuf;
+    struct ef_buf wbuf;          /* the lines, when the batch is not laid out as lines */
+    size_t job_len;              /* bytes the job writes */
     int rotate_now;              /* the rotation timer fired: rotate at the next job */
     int job_rotate;              /* the running job's copy of rotate_now */
     uint64_t wall_ms;            /* for the rotated name */
@@ -210,16 +211,21 @@ static int rotate(struct filesink *f)
 }
 
 /*
- * Lays out the batch as lines: each event then '\n'. Threadpool: the
- * batch stays unchanged until its completion (sink.h), and building the
- * lines where they are written keeps the copy off the loop thread and in
- * the cache of the core that hands them to the kernel next.
+ * Lays out the batch as lines: each event then '\n', unless the pipeline
+ * did (batch->lines, asked for by wants_lines): then the batch's own bytes
+ * are written. Threadpool: the batch stays unchanged until its completion
+ * (sink.h).
  */
-static int build_lines(struct filesink *f, const struct ef_batch *b)
+static int build_lines(struct filesink *f, const struct ef_batch *b, const char **p, size_t *n)
 {
     size_t i;
     int rc;
 
+    if (b->lines) {
+        *p = b->data.data;
+        *n = b->data.len;
+        return 0;
+    }
     ef_buf_reset(&f->wbuf);
     rc = ef_buf_reserve(&f->wbuf, b->data.len + b->count);
     for (i = 0; rc == 0 && i < b->count; i++) {
@@ -227,6 +233,8 @@ static int build_lines(struct filesink *f, const struct ef_batch *b)
         if (rc == 0)
             rc = ef_buf_append_byte(&f->wbuf, '\n');
     }
+    *p = f->wbuf.data;
+    *n = f->wbuf.len;
     return rc;
 }
 
@@ -242,12 +250,13 @@ static void write_job(uv_work_t *w)
     f->rc = 0;
     f->rotated = 0;
     f->err_what[0] = '\0';
-    if (f->cur && (f->rc = build_lines(f, f->cur)) < 0) {
+    p = NULL;
+    left = 0;
+    if (f->cur && (f->rc = build_lines(f, f->cur, &p, &left)) < 0) {
         snprintf(f->err_what, sizeof(f->err_what), "buffer");
         return;
     }
-    p = f->wbuf.data;
-    left = f->wbuf.len;
+    f->job_len = left;
     if (f->fd < 0 && (f->rc = open_current(f)) < 0) {
         snprintf(f->err_what, sizeof(f->err_what), "open");
         return;
@@ -270,7 +279,7 @@ static void write_job(uv_work_t *w)
         off += (uint64_t)r;
     }
     f->size = off;
-    if (f->sync && f->wbuf.len > 0) {
+    if (f->sync && f->job_len > 0) {
         r = uv_fs_fsync(NULL, &req, f->fd, NULL);
         uv_fs_req_cleanup(&req);
         if (r < 0) {
@@ -360,7 +369,7 @@ static void write_done(uv_work_t *w, int status)
         if (res.verdict == EF_SINK_ACK) {
             f->st.batches++;
             f->st.events += b->count;
-            f->st.bytes += f->wbuf.len;
+            f->st.bytes += f->job_len;
         }
         ef_sink_complete(f->sink, b, &res);
     }
@@ -381,7 +390,7 @@ static void start_next(struct filesink *f)
         f->p_count--;
         /* write_job lays the batch out. */
     } else if (f->rotate_now && !f->closing) {
-        ef_buf_reset(&f->wbuf);
+        f->job_len = 0;
     } else {
         return;
     }
@@ -652,6 +661,7 @@ void ef_file_sink_get_stats(void *state, struct ef_file_sink_stats *st)
 
 const struct ef_sink_ops ef_sink_file_ops = {
     .type = "file",
+    .wants_lines = 1,
     .open = file_open,
     .send = file_send,
     .close = file_close,
