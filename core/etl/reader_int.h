@@ -43,6 +43,7 @@ struct ef_etl_reader {
     uint64_t fpos; /* where the next fread of f reads; UINT64_MAX when unknown */
     struct ef_udiv freq_div; /* division by the clock frequency (to_filetime) */
     const uint8_t *mem;
+    uint8_t *own_mem; /* a small file read whole (ef_etl_open_file), freed at close */
     uint64_t size;
     struct ef_etl_options opt;
     struct ef_etl_header hdr;
