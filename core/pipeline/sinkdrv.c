@@ -694,6 +694,18 @@ void ef_sinkdrv_stop(struct ef_sink *s, void (*done)(void *ud), void *ud)
     pump(s);
 }
 
+uint64_t ef_sinkdrv_reading_from(const struct ef_sink *s)
+{
+    const struct flight *f;
+
+    if (s->stopping || s->closing)
+        return UINT64_MAX;
+    for (f = s->head; f; f = f->next)
+        if (f->state == F_WAIT_RETRY || f->state == F_WAIT_DL)
+            return UINT64_MAX;
+    return s->read_next;
+}
+
 void ef_sinkdrv_get_stats(const struct ef_sink *s, struct ef_sink_stats *st)
 {
     struct ef_spool_stats sp;

@@ -96,6 +96,14 @@ void ef_sinkdrv_stop(struct ef_sink *s, void (*done)(void *ud), void *ud);
 
 void ef_sinkdrv_get_stats(const struct ef_sink *s, struct ef_sink_stats *st);
 
+/*
+ * The next sequence the sink will copy out of the spool, or UINT64_MAX
+ * while it cannot read on by itself (a batch waits for a retry or a
+ * dead-letter write, or it is stopping): the reader the pipeline's back
+ * pressure waits for. Loop thread.
+ */
+uint64_t ef_sinkdrv_reading_from(const struct ef_sink *s);
+
 /* The sink's own state (what ops->open made), for its type-specific stats. */
 void *ef_sinkdrv_state(struct ef_sink *s);
 

@@ -39,11 +39,15 @@ static struct ef_seg *active(struct ef_spool *sp)
     return &sp->segs[sp->nsegs - 1];
 }
 
-/* Drops every reader and cached position that point into segment name. */
+/* Drops every reader, cached position and tail buffer that point into segment name. */
 static void forget_segment(struct ef_spool *sp, uint64_t name)
 {
     unsigned i;
 
+    for (i = 0; i < 2; i++) {
+        if (sp->tb[i].seg == name)
+            sp->tb[i].valid = 0;
+    }
     for (i = 0; i < EF_SPOOL_READERS; i++) {
         struct ef_reader_slot *rs = &sp->readers[i];
 
@@ -59,22 +63,57 @@ static void forget_segment(struct ef_spool *sp, uint64_t name)
     }
 }
 
-int ef_spool_flush(struct ef_spool *sp)
+static int write_out(struct ef_spool *sp, const void *p, size_t n)
 {
-    int rc;
+    int rc = ef_fs_pwrite(sp->wfd, p, n, sp->wfile);
 
-    if (sp->memory || sp->wlen == 0)
-        return 0;
-    rc = ef_fs_pwrite(sp->wfd, sp->wbuf + sp->wkeep, sp->wlen, sp->wfile);
     if (rc < 0) {
         EF_LOG_EVERY(sp->write_errors, 100, EF_LOG_ERROR, "spool", "writing %s: %s", sp->dir,
                      ef_strerror(rc));
         return rc == EF_ENOSPC ? EF_EIO : rc;
     }
-    sp->wfile += sp->wlen;
-    sp->wkeep += sp->wlen;
-    sp->wlen = 0;
+    sp->wfile += n;
     sp->unsynced = 1;
+    return 0;
+}
+
+int ef_spool_flush(struct ef_spool *sp)
+{
+    struct ef_tailbuf *t = &sp->tb[sp->tcur];
+    int rc;
+
+    if (sp->memory || t->written == t->len)
+        return 0;
+    rc = write_out(sp, t->mem + t->written, t->len - t->written);
+    if (rc == 0)
+        t->written = t->len;
+    return rc;
+}
+
+/* The other buffer takes the appends from here (the current one is written out). */
+static void switch_tailbuf(struct ef_spool *sp)
+{
+    struct ef_tailbuf *t;
+
+    sp->tcur ^= 1;
+    t = &sp->tb[sp->tcur];
+    t->seg = active(sp)->name;
+    t->base = sp->wfile;
+    t->len = t->written = 0;
+    t->last_seq = 0;
+    t->valid = 1;
+}
+
+uint64_t ef_spool_tail_evicts(const struct ef_spool *sp, uint32_t len)
+{
+    const struct ef_seg *a = &sp->segs[sp->nsegs - 1];
+    const struct ef_tailbuf *t = &sp->tb[sp->tcur], *o = &sp->tb[sp->tcur ^ 1];
+    uint64_t need = EF_REC_HDR + (uint64_t)len;
+
+    if (sp->memory || !o->valid)
+        return 0;
+    if ((a->count && a->size + need > sp->seg_limit) || need > EF_SPOOL_TAILBUF - t->len)
+        return o->last_seq;
     return 0;
 }
 
@@ -92,47 +131,73 @@ static int sync_active(struct ef_spool *sp)
     return 0;
 }
 
-/* Appends raw bytes to the active segment (buffered on disk). */
-static int put_bytes(struct ef_spool *sp, const void *p, size_t n)
+/* Appends raw bytes to a memory-mode segment. */
+static int put_memory(struct ef_spool *sp, const void *p, size_t n)
 {
     struct ef_seg *a = active(sp);
+
+    if (a->size + n > a->cap) {
+        size_t nc = a->cap ? a->cap : 4096;
+        uint8_t *nm;
+
+        while (nc < a->size + n)
+            nc *= 2;
+        nm = realloc(a->mem, nc);
+        if (!nm)
+            return EF_ENOMEM;
+        a->mem = nm;
+        a->cap = nc;
+    }
+    memcpy(a->mem + a->size, p, n);
+    a->size += n;
+    return 0;
+}
+
+/*
+ * Appends p (n bytes) then q (m bytes, may be 0) to the active segment: in
+ * memory mode to its buffer, on disk to the current tail buffer (switching
+ * to the other one when they do not fit, so a record never spans two), or
+ * straight to the file when they are larger than a tail buffer.
+ */
+static int put_bytes(struct ef_spool *sp, const void *p, size_t n, const void *q, size_t m)
+{
+    struct ef_tailbuf *t = &sp->tb[sp->tcur];
     int rc;
 
     if (sp->memory) {
-        if (a->size + n > a->cap) {
-            size_t nc = a->cap ? a->cap : 4096;
-            uint8_t *nm;
-
-            while (nc < a->size + n)
-                nc *= 2;
-            nm = realloc(a->mem, nc);
-            if (!nm)
-                return EF_ENOMEM;
-            a->mem = nm;
-            a->cap = nc;
-        }
-        memcpy(a->mem + a->size, p, n);
-    } else if (n > EF_SPOOL_WBUF - sp->wkeep - sp->wlen) {
+        rc = put_memory(sp, p, n);
+        if (rc == 0 && m)
+            rc = put_memory(sp, q, m);
+        if (rc < 0)
+            return rc;
+    } else if (n + m > EF_SPOOL_TAILBUF - t->len) {
         rc = ef_spool_flush(sp);
         if (rc < 0)
             return rc;
-        sp->wkeep = 0; /* the tail cache makes room; the file has it all */
-        if (n >= EF_SPOOL_WBUF) {
-            rc = ef_fs_pwrite(sp->wfd, p, n, sp->wfile);
+        if (n + m >= EF_SPOOL_TAILBUF) {
+            rc = write_out(sp, p, n);
+            if (rc == 0 && m)
+                rc = write_out(sp, q, m);
             if (rc < 0)
-                return rc == EF_ENOSPC ? EF_EIO : rc;
-            sp->wfile += n;
-            sp->unsynced = 1;
+                return rc;
+            switch_tailbuf(sp); /* appends go on after these bytes */
         } else {
-            memcpy(sp->wbuf, p, n);
-            sp->wlen = n;
+            switch_tailbuf(sp);
+            t = &sp->tb[sp->tcur];
+            memcpy(t->mem, p, n);
+            if (m)
+                memcpy(t->mem + n, q, m);
+            t->len = n + m;
         }
+        active(sp)->size += n + m;
     } else {
-        memcpy(sp->wbuf + sp->wkeep + sp->wlen, p, n);
-        sp->wlen += n;
+        memcpy(t->mem + t->len, p, n);
+        if (m)
+            memcpy(t->mem + t->len + n, q, m);
+        t->len += n + m;
+        active(sp)->size += n + m;
     }
-    a->size += n;
-    sp->total += n;
+    sp->total += n + m;
     return 0;
 }
 
@@ -168,14 +233,14 @@ int ef_spool_new_segment(struct ef_spool *sp)
                 return rc;
         }
         sp->wfile = 0;
-        sp->wkeep = 0;
-        sp->wlen = 0;
     }
     s = &sp->segs[sp->nsegs++];
     memset(s, 0, sizeof(*s));
     s->name = sp->next_seq;
+    if (!sp->memory)
+        switch_tailbuf(sp); /* the previous segment's last bytes stay cached */
     ef_seg_put_header(hdr);
-    return put_bytes(sp, hdr, sizeof(hdr));
+    return put_bytes(sp, hdr, sizeof(hdr), NULL, 0);
 }
 
 /* Closes the active segment and starts the next one. */
@@ -362,11 +427,11 @@ int ef_spool_append(struct ef_spool *sp, const void *data, uint32_t len, uint64_
             goto fail;
     }
     ef_seg_put_rec(hdr, sp->next_seq, data, len);
-    rc = put_bytes(sp, hdr, sizeof(hdr));
-    if (rc == 0)
-        rc = put_bytes(sp, data, len);
+    rc = put_bytes(sp, hdr, sizeof(hdr), data, len);
     if (rc < 0)
         goto fail;
+    if (!sp->memory)
+        sp->tb[sp->tcur].last_seq = sp->next_seq;
     a = active(sp);
     if (a->count++ == 0)
         a->first = sp->next_seq;

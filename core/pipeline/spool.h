@@ -142,6 +142,15 @@ typedef int (*ef_spool_visit_fn)(void *ud, const struct ef_spool_event *ev);
 int ef_spool_read(struct ef_spool *sp, uint64_t from, size_t max_events, size_t max_bytes,
                   ef_spool_visit_fn visit, void *ud, uint64_t *next);
 
+/*
+ * Back pressure for readers that keep up: the newest sequence whose bytes
+ * appending an event of len bytes would push out of the in-memory tail
+ * cache (0: none would go). A caller whose readers have not read that far
+ * yet may wait for them instead of appending, so they read from memory
+ * rather than back from the file. Owner thread.
+ */
+uint64_t ef_spool_tail_evicts(const struct ef_spool *sp, uint32_t len);
+
 /* The highest sequence sink `sink` acknowledged (0 if none). Owner thread. */
 uint64_t ef_spool_cursor(const struct ef_spool *sp, unsigned sink);
 

@@ -333,8 +333,9 @@ int ef_spool_open(const struct ef_spool_options *opt, struct ef_spool **out,
     }
     if (!sp->memory) {
         sp->dir = strdup(opt->dir);
-        sp->wbuf = malloc(EF_SPOOL_WBUF);
-        if (!sp->dir || !sp->wbuf) {
+        sp->tb[0].mem = malloc(EF_SPOOL_TAILBUF);
+        sp->tb[1].mem = malloc(EF_SPOOL_TAILBUF);
+        if (!sp->dir || !sp->tb[0].mem || !sp->tb[1].mem) {
             rc = EF_ENOMEM;
             goto out;
         }
@@ -386,7 +387,8 @@ void ef_spool_close(struct ef_spool *sp)
     for (i = 0; i < sp->n_sinks; i++)
         free(sp->names[i]);
     free(sp->segs);
-    free(sp->wbuf);
+    free(sp->tb[0].mem);
+    free(sp->tb[1].mem);
     free(sp->dir);
     free(sp);
 }

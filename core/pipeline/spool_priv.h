@@ -10,7 +10,7 @@
 #include "spool_bg.h"
 #include "spool_int.h"
 
-#define EF_SPOOL_WBUF        (1024u * 1024)
+#define EF_SPOOL_TAILBUF     (2u * 1024 * 1024) /* each of the two write buffers */
 #define EF_SPOOL_MEM_SEGMENT (1024u * 1024) /* memory mode's largest segment */
 #define EF_SPOOL_READERS     4  /* open segment readers kept (a few sinks reading apart) */
 #define EF_SPOOL_POSITIONS   32 /* remembered read positions (sinks times in-flight batches) */
@@ -22,6 +22,22 @@ struct ef_seg {
     uint64_t size;               /* bytes, the header included (buffered ones too) */
     uint8_t *mem;                /* memory mode */
     size_t cap;
+};
+
+/*
+ * One of the two write buffers: appends go to the current one; when it is
+ * full it is written out and the other one, emptied, takes over. The full
+ * one stays as a tail cache of what it holds, so a sink up to a buffer
+ * behind the appends reads from memory. A record never spans two buffers.
+ */
+struct ef_tailbuf {
+    uint8_t *mem;
+    uint64_t seg;      /* the segment its bytes belong to */
+    uint64_t base;     /* the offset of mem[0] in that segment */
+    size_t len;        /* bytes appended */
+    size_t written;    /* of which handed to the OS */
+    uint64_t last_seq; /* the newest record in it; 0: none */
+    int valid;
 };
 
 struct ef_reader_slot {
@@ -57,14 +73,8 @@ struct ef_spool {
     uint64_t fresh_from; /* the first sequence this process appended (spool_read.c) */
 
     int wfd; /* active segment (disk) */
-    /*
-     * EF_SPOOL_WBUF bytes: [0, wkeep) are the active segment's bytes
-     * [wfile - wkeep, wfile), already in the file and kept as a tail cache
-     * so a sink that keeps up reads them from memory; [wkeep, wkeep + wlen)
-     * are appended but not yet written.
-     */
-    uint8_t *wbuf;
-    size_t wkeep, wlen;
+    struct ef_tailbuf tb[2]; /* disk mode: tb[tcur] takes the appends */
+    unsigned tcur;
     uint64_t wfile; /* bytes of the active segment already in the file */
     int unsynced;   /* written since the last fsync */
 

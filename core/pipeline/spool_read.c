@@ -60,13 +60,17 @@ static int get_reader(struct ef_spool *sp, size_t i, uint64_t off, struct ef_seg
         *out = mem;
         return 0;
     }
-    /* ef_spool_read flushed: the tail cache ends at the file's end. */
-    if (i == sp->nsegs - 1 && sp->wlen == 0 && sp->wkeep > 0 && off >= sp->wfile - sp->wkeep) {
-        ef_segreader_init(mem, -1, sp->wbuf, sp->wfile);
-        mem->base = sp->wfile - sp->wkeep;
-        mem->trust_from = sp->fresh_from;
-        *out = mem;
-        return 0;
+    /* ef_spool_read flushed: what the tail buffers hold is in the file too. */
+    for (k = 0; k < 2; k++) {
+        const struct ef_tailbuf *t = &sp->tb[k];
+
+        if (t->valid && t->seg == s->name && off >= t->base && off < t->base + t->written) {
+            ef_segreader_init(mem, -1, t->mem, t->base + t->written);
+            mem->base = t->base;
+            mem->trust_from = sp->fresh_from;
+            *out = mem;
+            return 0;
+        }
     }
     for (k = 0; k < EF_SPOOL_READERS; k++) {
         if (sp->readers[k].fd >= 0 && sp->readers[k].name == s->name) {
@@ -169,7 +173,17 @@ int ef_spool_read(struct ef_spool *sp, uint64_t from, size_t max_events, size_t 
     }
     i = find_segment(sp, from);
     off = cached_offset(sp, from, sp->segs[i].name);
-    for (; i < sp->nsegs; i++, off = EF_SEG_HDR) {
+    while (i < sp->nsegs) {
+        /* A segment's bytes: in the file, or in one or two tail buffers. */
+        uint64_t seg_end =
+            !sp->memory && i == sp->nsegs - 1 ? sp->wfile : sp->segs[i].size;
+        int damaged = 0;
+
+        if (off >= seg_end) {
+            i++;
+            off = EF_SEG_HDR;
+            continue;
+        }
         rc = get_reader(sp, i, off, &r, &memr);
         if (rc < 0)
             return rc;
@@ -189,6 +203,7 @@ int ef_spool_read(struct ef_spool *sp, uint64_t from, size_t max_events, size_t 
                              (unsigned long long)sp->segs[i].name, (unsigned long long)off,
                              ef_strerror(rc));
                 rc = 0;
+                damaged = 1;
                 break;
             }
             if (rc < 0)
@@ -211,6 +226,11 @@ int ef_spool_read(struct ef_spool *sp, uint64_t from, size_t max_events, size_t 
                 remember(sp, last + 1, sp->segs[i].name, off);
                 goto out;
             }
+        }
+        /* Else the reader ended at a tail buffer's end: the next part is read next. */
+        if (damaged || off >= seg_end) {
+            i++;
+            off = EF_SEG_HDR;
         }
     }
     /* Read to the end: the next event will be appended at the active segment's end. */

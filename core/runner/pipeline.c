@@ -241,6 +241,36 @@ static uint64_t sum_cursors(struct ef_pipeline *p)
     return sum;
 }
 
+/*
+ * Back pressure from the sinks (docs/pipeline.md, "Tail cache"): 1 when
+ * appending an event of len bytes to group g would push events that one of
+ * its sinks has not read yet out of the spool's memory, so that sink would
+ * read them back from the file. Only where every session waits when the
+ * queue is full (file sessions with queue_full = block): a real-time
+ * session is never made to drop for it. A sink that cannot read on by
+ * itself (waiting for a retry) is not waited for.
+ */
+static int tail_blocked(struct ef_pipeline *p, unsigned g, uint32_t len)
+{
+    const struct pgroup *gr = &p->groups[g];
+    uint64_t evicts, low = UINT64_MAX;
+    unsigned i;
+
+    if (!p->tail_guard || p->state != P_RUNNING)
+        return 0;
+    evicts = ef_spool_tail_evicts(gr->spool, len);
+    if (evicts == 0)
+        return 0;
+    for (i = 0; i < gr->n_sinks; i++) {
+        struct ef_sink *drv = p->sinks[gr->sinks[i]].drv;
+        uint64_t from = drv ? ef_sinkdrv_reading_from(drv) : UINT64_MAX;
+
+        if (from < low)
+            low = from;
+    }
+    return low <= evicts;
+}
+
 /* After every loop iteration: commit what was appended, resume a paused queue, finish. */
 static void on_check(uv_check_t *h)
 {
@@ -251,6 +281,10 @@ static void on_check(uv_check_t *h)
     commit(p);
     if (p->paused && sum_cursors(p) != p->pause_acks) {
         p->paused = 0;
+        ef_queue_resume(p->queue);
+    }
+    if (p->tail_paused && !tail_blocked(p, p->tail_group, p->tail_len)) {
+        p->tail_paused = 0;
         ef_queue_resume(p->queue);
     }
     if (p->state == P_RUNNING && p->all_file && !p->o.follow && p->sources_left == 0 &&
@@ -276,6 +310,14 @@ static int drain(void *ud, uint32_t session, const void *data, uint32_t len)
 
         if (!(ps->groups & bit) || (p->pending_done & bit))
             continue;
+        if (tail_blocked(p, g, len)) {
+            /* on_check resumes once the sinks read on. */
+            p->tail_paused = 1;
+            p->tail_group = g;
+            p->tail_len = len;
+            commit(p);
+            return EF_EAGAIN;
+        }
         rc = ef_spool_append(p->groups[g].spool, data, len, &seq);
         if (rc == EF_EAGAIN) {
             /* spool_full = block: resume when a sink's cursor moves. */
@@ -395,6 +437,7 @@ void ef_pipeline_stop(struct ef_pipeline *p)
     ef_queue_cancel(p->queue);
     reap_sources(p, 1);
     p->paused = 0;
+    p->tail_paused = 0;
     ef_queue_resume(p->queue);
     ef_queue_drain_now(p->queue);
     ef_queue_get_stats(p->queue, &qs);
@@ -739,8 +782,12 @@ int ef_pipeline_start(uv_loop_t *loop, const struct ef_pipeline_options *opt,
     if ((rc = set_sessions(p)) < 0 || (rc = set_sinks(p)) < 0 || (rc = build_groups(p)) < 0)
         goto fail;
     p->all_file = 1;
-    for (i = 0; i < p->n_sessions; i++)
+    p->tail_guard = 1;
+    for (i = 0; i < p->n_sessions; i++) {
         p->all_file &= p->sessions[i].cfg->kind == EF_SESSION_FILE;
+        p->tail_guard &= p->sessions[i].cfg->queue_full != EF_QUEUE_FULL_DROP;
+    }
+    p->tail_guard &= p->all_file;
     if (sv->spool != EF_SPOOL_MEMORY && (rc = ef_fs_mkdir_p(p->state_dir)) < 0) {
         ef_log_error("pipeline", "state_dir %s: %s", p->state_dir, ef_strerror(rc));
         goto fail;
