@@ -100,7 +100,7 @@ static void switch_tailbuf(struct ef_spool *sp)
     t->seg = active(sp)->name;
     t->base = sp->wfile;
     t->len = t->written = 0;
-    t->last_seq = 0;
+    t->first_seq = t->last_seq = 0;
     t->valid = 1;
 }
 
@@ -430,8 +430,13 @@ int ef_spool_append(struct ef_spool *sp, const void *data, uint32_t len, uint64_
     rc = put_bytes(sp, hdr, sizeof(hdr), data, len);
     if (rc < 0)
         goto fail;
-    if (!sp->memory)
-        sp->tb[sp->tcur].last_seq = sp->next_seq;
+    if (!sp->memory) {
+        struct ef_tailbuf *t = &sp->tb[sp->tcur];
+
+        if (t->first_seq == 0)
+            t->first_seq = sp->next_seq;
+        t->last_seq = sp->next_seq;
+    }
     a = active(sp);
     if (a->count++ == 0)
         a->first = sp->next_seq;

@@ -82,6 +82,7 @@ struct ef_spool_stats {
     uint64_t fsyncs;
     uint64_t blocked;     /* appends refused with EF_EAGAIN (spool_full = block) */
     uint64_t read_errors; /* damage met while reading (the rest of that segment is skipped) */
+    uint64_t file_reads;  /* reads that went back to a segment file (not the tail in memory) */
     int memory;           /* 1 in memory mode: nothing survives a restart */
 };
 

@@ -36,7 +36,7 @@ struct ef_tailbuf {
     uint64_t base;     /* the offset of mem[0] in that segment */
     size_t len;        /* bytes appended */
     size_t written;    /* of which handed to the OS */
-    uint64_t last_seq; /* the newest record in it; 0: none */
+    uint64_t first_seq, last_seq; /* its records; 0: none */
     int valid;
 };
 

@@ -99,6 +99,7 @@ static int get_reader(struct ef_spool *sp, size_t i, uint64_t off, struct ef_seg
         ef_segreader_drop(&rs->r);
     }
     rs->used = ++sp->reader_clock;
+    sp->st.file_reads++;
     rs->r.trust_from = sp->fresh_from;
     rs->r.fd = rs->fd;
     rs->r.mem = NULL;
@@ -108,6 +109,11 @@ static int get_reader(struct ef_spool *sp, size_t i, uint64_t off, struct ef_seg
     return 0;
 }
 
+/*
+ * Where to start looking for sequence seq in segment name: where an earlier
+ * read stopped at it, else the start of the tail buffer holding it, else
+ * the segment's first record.
+ */
 static uint64_t cached_offset(const struct ef_spool *sp, uint64_t seq, uint64_t name)
 {
     unsigned k;
@@ -115,6 +121,13 @@ static uint64_t cached_offset(const struct ef_spool *sp, uint64_t seq, uint64_t 
     for (k = 0; k < EF_SPOOL_POSITIONS; k++) {
         if (sp->pos[k].seq == seq && sp->pos[k].name == name)
             return sp->pos[k].off;
+    }
+    for (k = 0; !sp->memory && k < 2; k++) {
+        const struct ef_tailbuf *t = &sp->tb[k];
+
+        if (t->valid && t->seg == name && t->first_seq && t->first_seq <= seq &&
+            seq <= t->last_seq)
+            return t->base > EF_SEG_HDR ? t->base : EF_SEG_HDR;
     }
     return EF_SEG_HDR;
 }

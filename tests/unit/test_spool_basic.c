@@ -474,6 +474,58 @@ START_TEST(bad_arguments)
 }
 END_TEST
 
+/*
+ * The two tail buffers: events are read back from memory, across the switch
+ * from one buffer to the other, until a third buffer's worth of appends
+ * pushed them out; ef_spool_tail_evicts says which append would.
+ */
+START_TEST(tail_buffers_serve_readers_that_keep_up)
+{
+    struct ef_spool_stats st;
+    struct ef_spool *sp;
+    char buf[512];
+    uint64_t seq = 0, first, last, i, evicted;
+
+    ck_assert_int_eq(
+        ef_tspool_open(dir, EF_SPOOL_MODE_DISK, 64u << 20, 0, 0, EF_SPOOL_SYNC_OFF, &sp, NULL), 0);
+    /* ~186 bytes a record: 15000 fill more than one 2 MiB buffer, less than two. */
+    for (i = 1; i <= 15000; i++) {
+        size_t n = ef_tspool_payload(i, buf, sizeof(buf));
+
+        /* The first switch pushes nothing out: the other buffer is empty. */
+        ck_assert_uint_eq(ef_spool_tail_evicts(sp, (uint32_t)n), 0);
+        ck_assert_int_eq(ef_spool_append(sp, buf, (uint32_t)n, &seq), 0);
+    }
+    ck_assert_int_eq(ef_spool_commit(sp), 0);
+    ck_assert_uint_eq(ef_tspool_read_all(sp, 1, &first, &last), 15000);
+    ck_assert_uint_eq(ef_tspool_read_all(sp, 11111, &first, &last), 3890);
+    ck_assert_uint_eq(first, 11111);
+    ef_spool_get_stats(sp, &st);
+    ck_assert_uint_eq(st.file_reads, 0);
+    /* Filling the second buffer: its switch would push the first one's events out. */
+    for (;;) {
+        size_t n = ef_tspool_payload(i, buf, sizeof(buf));
+
+        evicted = ef_spool_tail_evicts(sp, (uint32_t)n);
+        ck_assert_int_eq(ef_spool_append(sp, buf, (uint32_t)n, &seq), 0);
+        ck_assert_uint_eq(seq, i++);
+        if (evicted)
+            break;
+    }
+    ck_assert_uint_gt(evicted, 5000);
+    ck_assert_uint_lt(evicted, 15000);
+    ck_assert_int_eq(ef_spool_commit(sp), 0);
+    /* What is left in memory is read from memory; the pushed-out events from the file. */
+    ck_assert_uint_eq(ef_tspool_read_all(sp, evicted + 1, &first, &last), seq - evicted);
+    ef_spool_get_stats(sp, &st);
+    ck_assert_uint_eq(st.file_reads, 0);
+    ck_assert_uint_eq(ef_tspool_read_all(sp, 1, &first, &last), seq);
+    ef_spool_get_stats(sp, &st);
+    ck_assert_uint_gt(st.file_reads, 0);
+    ef_spool_close(sp);
+}
+END_TEST
+
 TCase *ef_spool_basic_case(void);
 TCase *ef_spool_basic_case(void)
 {
@@ -485,6 +537,7 @@ TCase *ef_spool_basic_case(void)
     tcase_add_test(tc, append_read_ack_many_segments);
     tcase_add_loop_test(tc, reread_from_any_point, 0, 2);
     tcase_add_test(tc, tail_cache_and_file_agree);
+    tcase_add_test(tc, tail_buffers_serve_readers_that_keep_up);
     tcase_add_test(tc, earlier_run_checked_on_read);
     tcase_add_test(tc, sync_always_deletes_at_ack);
     tcase_add_test(tc, reopen_resumes_at_cursors);
