@@ -4,7 +4,9 @@
  * DESIGN: entries are slots of one array linked by index into a hash chain
  * and an LRU list, so lookups and evictions never allocate. The chains are
  * short (buckets = 2 x capacity, rounded to a power of two), and unlinking
- * an evicted entry walks only its own chain.
+ * an evicted entry walks only its own chain. Slots are handed out in order
+ * and initialized when first used, so a new cache (one per replayed file)
+ * costs its bucket array, not a pass over every slot.
  */
 #include "decode/cache.h"
 
@@ -97,12 +99,8 @@ static void reset_slots(struct ef_cache *c)
 
     for (i = 0; i < c->nbuckets; i++)
         c->buckets[i] = EF_CACHE_NIL;
-    for (i = 0; i < c->capacity; i++) {
-        c->entries[i].plan = NULL;
-        c->entries[i].chain_next = i + 1 < c->capacity ? i + 1 : EF_CACHE_NIL;
-        c->entries[i].lru_prev = c->entries[i].lru_next = EF_CACHE_NIL;
-    }
-    c->free_head = 0;
+    c->free_head = EF_CACHE_NIL;
+    c->fresh = 0;
     c->lru_head = c->lru_tail = EF_CACHE_NIL;
     c->used = 0;
     c->stats.entries = 0;
@@ -119,7 +117,7 @@ int ef_cache_init(struct ef_cache *c, uint32_t capacity)
         capacity = 1u << 24;
     while (nb < capacity * 2)
         nb *= 2;
-    c->entries = calloc(capacity, sizeof(*c->entries));
+    c->entries = malloc((size_t)capacity * sizeof(*c->entries));
     c->buckets = malloc((size_t)nb * sizeof(*c->buckets));
     if (!c->entries || !c->buckets) {
         free(c->entries);
@@ -204,11 +202,16 @@ struct ef_cache_entry *ef_cache_put(struct ef_cache *c, const struct ef_cache_ke
     uint32_t i, b;
     struct ef_cache_entry *e;
 
-    if (c->free_head == EF_CACHE_NIL)
-        evict_lru(c);
-    i = c->free_head;
-    e = &c->entries[i];
-    c->free_head = e->chain_next;
+    if (c->free_head == EF_CACHE_NIL && c->fresh < c->capacity) {
+        i = c->fresh++;
+        e = &c->entries[i];
+    } else {
+        if (c->free_head == EF_CACHE_NIL)
+            evict_lru(c);
+        i = c->free_head;
+        e = &c->entries[i];
+        c->free_head = e->chain_next;
+    }
     e->key = *k;
     e->hash = hash;
     e->plan = plan;
