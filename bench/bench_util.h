@@ -13,6 +13,13 @@ double ef_bench_now(void);
 double ef_bench_cpu_seconds(void);
 /* The process's peak resident set in KiB; -1 where getrusage is missing (Windows). */
 long ef_bench_peak_rss_kib(void);
+/*
+ * Keeps the whole process (every thread it has and will start) on CPU 0,
+ * for "events/s on one core". Returns 0, or -1 where it cannot (not Linux).
+ */
+int ef_bench_pin_one_cpu(void);
+/* Deletes path and, if it is a folder, everything under it (best effort). */
+void ef_bench_remove_tree(const char *path);
 /* A stop callback (ef_sinkdrv_stop's): sets the int that ud points to. */
 void ef_bench_on_stopped(void *ud);
 

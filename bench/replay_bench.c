@@ -5,11 +5,14 @@
  * (runner/pipeline.h), as `etwfwd replay FILE -c CONF` runs it.
  *
  * Usage: replay_bench WORKDIR              the table: HTTP_Server.etl (with
- *                                          its manifest) and gcevents.etl
- *                                          (with ClrEtwAll.man),
- *                                          each at 1x, 4x, 16x and 64x copies
+ *                                          its manifest) at 1x to 1024x copies
+ *                                          on both cores and on one, with
+ *                                          spool_sync interval and never, and
+ *                                          gcevents.etl (with ClrEtwAll.man)
  *        replay_bench WORKDIR --one N TRACE [MANIFEST]   one row
- *        (REPLAY_BENCH_PIPELINE_ONLY=1: without the decode+render-alone pass)
+ *        (REPLAY_BENCH_PIPELINE_ONLY=1: without the decode+render-alone pass;
+ *         REPLAY_BENCH_SYNC=always|interval|never: the spool_sync, default
+ *         interval; REPLAY_BENCH_CPUS=1: the process pinned to CPU 0, Linux)
  *
  * Each row runs in a child process of its own so its peak RSS is its own.
  * A row prints events/s through the pipeline, the same trace decoded and
@@ -118,7 +121,7 @@ static int one(const char *work, unsigned mult, const char *trace, const char *m
     const char *sink_extra = getenv("REPLAY_BENCH_SINK");
     /* REPLAY_BENCH_SYNC=always|never: another spool_sync than the default interval. */
     const char *sync = getenv("REPLAY_BENCH_SYNC") ? getenv("REPLAY_BENCH_SYNC") : "interval";
-    int n, rc = 1;
+    int n, one_cpu, rc = 1;
 
     snprintf(dir, sizeof(dir), "%s/run-%u-%d", work, mult, (int)uv_os_getpid());
     snprintf(in, sizeof(in), "%s/in", dir);
@@ -154,6 +157,11 @@ static int one(const char *work, unsigned mult, const char *trace, const char *m
         goto out;
     }
     ef_log_set_level((enum ef_log_level)cfg->service.log_level);
+    one_cpu = getenv("REPLAY_BENCH_CPUS") && strcmp(getenv("REPLAY_BENCH_CPUS"), "1") == 0;
+    if (one_cpu && ef_bench_pin_one_cpu() < 0) {
+        fprintf(stderr, "replay_bench: cannot pin to one CPU here\n");
+        goto out;
+    }
     uv_loop_init(&loop);
     memset(&po, 0, sizeof(po));
     po.cfg = cfg;
@@ -178,12 +186,12 @@ static int one(const char *work, unsigned mult, const char *trace, const char *m
     if (!getenv("REPLAY_BENCH_PIPELINE_ONLY"))
         alone = tracefile_rate(paths, mult, manifest, &alone_events, &open_ms);
     uv_fs_stat(NULL, &req, out, NULL);
-    printf("%-22s x%-3u %9" PRIu64 " events %7.3f s %10.0f events/s through the pipeline, "
-           "%.3f CPU-s = %.0f events per CPU-second "
-           "(%" PRIu64 " acked, %.1f MB out); decode+render alone %10.0f events/s "
-           "(building the schemas: %.1f ms); peak RSS %ld KiB\n",
-           strrchr(trace, '/') ? strrchr(trace, '/') + 1 : trace, mult, ss.events_in, secs,
-           (double)ss.events_in / secs, cpu, cpu > 0 ? (double)ss.events_in / cpu : 0, ks.acked,
+    printf("%-16s x%-4u %s, sync %-8s %8" PRIu64 " events %7.3f s %8.0f events/s, "
+           "%.3f CPU-s = %.0f events/CPU-s (%" PRIu64 " acked, %.0f MB out); "
+           "decode+render alone %.0f events/s (schemas %.1f ms); peak RSS %ld KiB\n",
+           strrchr(trace, '/') ? strrchr(trace, '/') + 1 : trace, mult,
+           one_cpu ? "1 core " : "2 cores", sync, ss.events_in, secs, (double)ss.events_in / secs,
+           cpu, cpu > 0 ? (double)ss.events_in / cpu : 0, ks.acked,
            (double)req.statbuf.st_size / 1e6, alone, open_ms, ef_bench_peak_rss_kib());
     uv_fs_req_cleanup(&req);
     fflush(stdout);
@@ -198,6 +206,7 @@ out_loop:
     uv_loop_close(&loop);
     ef_config_free(cfg);
 out:
+    ef_bench_remove_tree(dir); /* the output of a large row is gigabytes */
     for (i = 0; paths && i < mult; i++)
         free(paths[i]);
     free(paths);
@@ -253,9 +262,22 @@ static int spawn_row(const char *self, const char *work, unsigned mult, const ch
     return rc;
 }
 
+/* One row of the table: a trace at mult copies, on one or all cores, with a spool_sync. */
+struct row {
+    int gc; /* 0: HTTP_Server.etl, 1: gcevents.etl */
+    unsigned mult;
+    const char *cpus, *sync;
+};
+
+static const struct row rows[] = {
+    {0, 1, "", "interval"},     {0, 16, "", "interval"},    {0, 256, "", "interval"},
+    {0, 1024, "", "interval"},  {0, 256, "", "never"},      {0, 1024, "", "never"},
+    {0, 256, "1", "interval"},  {0, 256, "1", "never"},     {0, 1024, "1", "never"},
+    {1, 1, "", "interval"},     {1, 64, "", "interval"},    {1, 1024, "", "interval"},
+};
+
 int main(int argc, char **argv)
 {
-    static const unsigned mults[] = {1, 4, 16, 64};
     const char *shared = getenv("EF_SHARED_DIR");
     char http[4096], man[4096], gc[4096], clr[4096], self[4096];
     size_t len = sizeof(self);
@@ -277,9 +299,12 @@ int main(int argc, char **argv)
     snprintf(man, sizeof(man), "%s/testdata/etl/tx/HTTP_Server.man", shared);
     snprintf(gc, sizeof(gc), "%s/testdata/etl/perfview/gcevents.etl", shared);
     snprintf(clr, sizeof(clr), "%s/testdata/etl/perfview/ClrEtwAll.man", shared);
-    for (i = 0; i < sizeof(mults) / sizeof(mults[0]); i++)
-        rc |= spawn_row(self, argv[1], mults[i], http, man);
-    for (i = 0; i < sizeof(mults) / sizeof(mults[0]); i++)
-        rc |= spawn_row(self, argv[1], mults[i], gc, clr);
+    for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        /* The child inherits them (uv_spawn with no env of its own). */
+        uv_os_setenv("REPLAY_BENCH_CPUS", rows[i].cpus);
+        uv_os_setenv("REPLAY_BENCH_SYNC", rows[i].sync);
+        rc |= rows[i].gc ? spawn_row(self, argv[1], rows[i].mult, gc, clr)
+                         : spawn_row(self, argv[1], rows[i].mult, http, man);
+    }
     return rc;
 }
