@@ -270,10 +270,10 @@ struct row {
 };
 
 static const struct row rows[] = {
-    {0, 1, "", "interval"},     {0, 16, "", "interval"},    {0, 256, "", "interval"},
-    {0, 1024, "", "interval"},  {0, 256, "", "never"},      {0, 1024, "", "never"},
-    {0, 256, "1", "interval"},  {0, 256, "1", "never"},     {0, 1024, "1", "never"},
-    {1, 1, "", "interval"},     {1, 64, "", "interval"},    {1, 1024, "", "interval"},
+    {0, 1, "", "interval"},    {0, 16, "", "interval"}, {0, 256, "", "interval"},
+    {0, 1024, "", "interval"}, {0, 256, "", "never"},   {0, 1024, "", "never"},
+    {0, 256, "1", "interval"}, {0, 256, "1", "never"},  {0, 1024, "1", "never"},
+    {1, 1, "", "interval"},    {1, 64, "", "interval"}, {1, 1024, "", "interval"},
 };
 
 int main(int argc, char **argv)

@@ -51,8 +51,8 @@ struct ef_cache {
     uint32_t *buckets; /* heads of hash chains, EF_CACHE_NIL if empty */
     uint32_t capacity, nbuckets, used;
     uint32_t lru_head, lru_tail; /* most and least recently used */
-    uint32_t free_head; /* slots evicted for reuse */
-    uint32_t fresh;     /* slots [fresh, capacity) were never used (not initialized) */
+    uint32_t free_head;          /* slots evicted for reuse */
+    uint32_t fresh;              /* slots [fresh, capacity) were never used (not initialized) */
     struct ef_cache_stats stats;
 };
 

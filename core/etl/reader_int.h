@@ -40,7 +40,7 @@ struct ef_etl_stream {
 
 struct ef_etl_reader {
     FILE *f;
-    uint64_t fpos; /* where the next fread of f reads; UINT64_MAX when unknown */
+    uint64_t fpos;           /* where the next fread of f reads; UINT64_MAX when unknown */
     struct ef_udiv freq_div; /* division by the clock frequency (to_filetime) */
     const uint8_t *mem;
     uint8_t *own_mem; /* a small file read whole (ef_etl_open_file), freed at close */

@@ -253,9 +253,8 @@ static int roll(struct ef_spool *sp)
         if (rc < 0)
             return rc;
         /* The background thread closes it after any fsync queued for it. */
-        if (!sp->bg || ef_spool_bg_sync_file(sp->bg, sp->wfd,
-                                             sp->sync != EF_SPOOL_SYNC_OFF && sp->unsynced,
-                                             1) < 0) {
+        if (!sp->bg || ef_spool_bg_sync_file(
+                           sp->bg, sp->wfd, sp->sync != EF_SPOOL_SYNC_OFF && sp->unsynced, 1) < 0) {
             if (sp->bg)
                 ef_spool_bg_wait(sp->bg); /* no job may still use the fd */
             if (sp->sync != EF_SPOOL_SYNC_OFF)
@@ -479,8 +478,8 @@ void ef_spool_bg_apply(struct ef_spool *sp)
     ef_spool_bg_poll(sp->bg, &d);
     sp->st.fsyncs += d.fsyncs;
     if (d.error) {
-        EF_LOG_EVERY(sp->bg_errors, 100, EF_LOG_ERROR, "spool", "%s: %s in %s: %s",
-                     sp->dir, d.error_what, sp->dir, ef_strerror(d.error));
+        EF_LOG_EVERY(sp->bg_errors, 100, EF_LOG_ERROR, "spool", "%s: %s in %s: %s", sp->dir,
+                     d.error_what, sp->dir, ef_strerror(d.error));
         if (strcmp(d.error_what, "ledger") == 0)
             sp->ledger_dirty = 1; /* written again at the next tick */
     }

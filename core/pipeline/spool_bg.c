@@ -27,7 +27,7 @@ struct job {
     struct job *next;
     int kind;
     int fd, sync, close_after;
-    char *path;        /* J_REMOVE */
+    char *path;         /* J_REMOVE */
     uint64_t cursors[]; /* J_LEDGER: n_sinks values */
 };
 

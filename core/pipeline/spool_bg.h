@@ -20,10 +20,10 @@ struct ef_spool_bg;
 
 /* What finished since the last poll. */
 struct ef_spool_bg_done {
-    uint64_t fsyncs;     /* file and folder fsyncs done (the ledger's included) */
-    int ledger_written;  /* a ledger write finished: cursors holds what it says */
-    uint64_t *cursors;   /* n_sinks values, filled when ledger_written */
-    int error;           /* the first failure (an EF_E* code), 0 if none */
+    uint64_t fsyncs;        /* file and folder fsyncs done (the ledger's included) */
+    int ledger_written;     /* a ledger write finished: cursors holds what it says */
+    uint64_t *cursors;      /* n_sinks values, filled when ledger_written */
+    int error;              /* the first failure (an EF_E* code), 0 if none */
     const char *error_what; /* "fsync", "ledger" or "delete" */
 };
 

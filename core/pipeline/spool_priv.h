@@ -11,7 +11,7 @@
 #include "spool_int.h"
 
 #define EF_SPOOL_TAILBUF     (2u * 1024 * 1024) /* each of the two write buffers */
-#define EF_SPOOL_MEM_SEGMENT (1024u * 1024) /* memory mode's largest segment */
+#define EF_SPOOL_MEM_SEGMENT (1024u * 1024)     /* memory mode's largest segment */
 #define EF_SPOOL_READERS     4  /* open segment readers kept (a few sinks reading apart) */
 #define EF_SPOOL_POSITIONS   32 /* remembered read positions (sinks times in-flight batches) */
 
@@ -32,10 +32,10 @@ struct ef_seg {
  */
 struct ef_tailbuf {
     uint8_t *mem;
-    uint64_t seg;      /* the segment its bytes belong to */
-    uint64_t base;     /* the offset of mem[0] in that segment */
-    size_t len;        /* bytes appended */
-    size_t written;    /* of which handed to the OS */
+    uint64_t seg;                 /* the segment its bytes belong to */
+    uint64_t base;                /* the offset of mem[0] in that segment */
+    size_t len;                   /* bytes appended */
+    size_t written;               /* of which handed to the OS */
     uint64_t first_seq, last_seq; /* its records; 0: none */
     int valid;
 };
@@ -72,7 +72,7 @@ struct ef_spool {
     uint64_t next_seq;
     uint64_t fresh_from; /* the first sequence this process appended (spool_read.c) */
 
-    int wfd; /* active segment (disk) */
+    int wfd;                 /* active segment (disk) */
     struct ef_tailbuf tb[2]; /* disk mode: tb[tcur] takes the appends */
     unsigned tcur;
     uint64_t wfile; /* bytes of the active segment already in the file */

@@ -125,8 +125,7 @@ static uint64_t cached_offset(const struct ef_spool *sp, uint64_t seq, uint64_t 
     for (k = 0; !sp->memory && k < 2; k++) {
         const struct ef_tailbuf *t = &sp->tb[k];
 
-        if (t->valid && t->seg == name && t->first_seq && t->first_seq <= seq &&
-            seq <= t->last_seq)
+        if (t->valid && t->seg == name && t->first_seq && t->first_seq <= seq && seq <= t->last_seq)
             return t->base > EF_SEG_HDR ? t->base : EF_SEG_HDR;
     }
     return EF_SEG_HDR;
@@ -188,8 +187,7 @@ int ef_spool_read(struct ef_spool *sp, uint64_t from, size_t max_events, size_t 
     off = cached_offset(sp, from, sp->segs[i].name);
     while (i < sp->nsegs) {
         /* A segment's bytes: in the file, or in one or two tail buffers. */
-        uint64_t seg_end =
-            !sp->memory && i == sp->nsegs - 1 ? sp->wfile : sp->segs[i].size;
+        uint64_t seg_end = !sp->memory && i == sp->nsegs - 1 ? sp->wfile : sp->segs[i].size;
         int damaged = 0;
 
         if (off >= seg_end) {

@@ -78,10 +78,10 @@ struct ef_pipeline {
     uint64_t pending_done; /* groups the head event already went to */
     int sources_left;
     int all_file;
-    int tail_guard;        /* all sessions wait when the queue is full: back pressure is safe */
-    int tail_paused;       /* the queue waits for the sinks to read the tail cache */
-    unsigned tail_group;   /* ... of this group */
-    uint32_t tail_len;     /* ... before an event of this size is appended */
+    int tail_guard;      /* all sessions wait when the queue is full: back pressure is safe */
+    int tail_paused;     /* the queue waits for the sinks to read the tail cache */
+    unsigned tail_group; /* ... of this group */
+    uint32_t tail_len;   /* ... before an event of this size is appended */
     int failed;
     int handles_inited;
     int handles_open;

@@ -78,7 +78,7 @@ END_TEST
 
 START_TEST(systemtime_wire)
 {
-    static const unsigned char wire[16] = {0xEA, 0x07, 11, 0, 4, 0, 26, 0,
+    static const unsigned char wire[16] = {0xEA, 0x07, 11, 0, 4,  0, 26,  0,
                                            6,    0,    5,  0, 38, 0, 123, 0};
     struct ef_systemtime st;
     char out[EF_TIME_STR_SIZE];
@@ -109,17 +109,37 @@ END_TEST
 /* The invariant-divisor division equals the plain one for every divisor shape. */
 START_TEST(udiv_matches_division)
 {
-    static const uint64_t divisors[] = {1, 2, 3, 7, 10, 1000, 1818300, 3117777, 10000000,
-                                        4294967296ull, 4294967297ull, 1000000000000ull,
-                                        9223372036854775808ull, 9223372036854775809ull,
-                                        UINT64_MAX - 1, UINT64_MAX};
+    static const uint64_t divisors[] = {1,
+                                        2,
+                                        3,
+                                        7,
+                                        10,
+                                        1000,
+                                        1818300,
+                                        3117777,
+                                        10000000,
+                                        4294967296ull,
+                                        4294967297ull,
+                                        1000000000000ull,
+                                        9223372036854775808ull,
+                                        9223372036854775809ull,
+                                        UINT64_MAX - 1,
+                                        UINT64_MAX};
     uint64_t x = 0x9E3779B97F4A7C15ull;
     unsigned i, k;
 
     for (i = 0; i < sizeof(divisors) / sizeof(divisors[0]); i++) {
         uint64_t d = divisors[i];
-        const uint64_t edge[] = {0, 1, d - 1, d, d + 1, 2 * d - 1, UINT64_MAX, UINT64_MAX - 1,
-                                 UINT64_MAX / d * d, UINT64_MAX / d * d - 1};
+        const uint64_t edge[] = {0,
+                                 1,
+                                 d - 1,
+                                 d,
+                                 d + 1,
+                                 2 * d - 1,
+                                 UINT64_MAX,
+                                 UINT64_MAX - 1,
+                                 UINT64_MAX / d * d,
+                                 UINT64_MAX / d * d - 1};
         struct ef_udiv u;
 
         ef_udiv_init(&u, d);
