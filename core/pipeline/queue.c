@@ -409,6 +409,47 @@ int ef_queue_push(struct ef_queue_producer *p, const void *data, uint32_t len)
     return 0;
 }
 
+/* A chunk with less room than this is published before a window is made. */
+#define WINDOW_MIN 2048
+
+int ef_queue_window(struct ef_queue_producer *p, struct ef_buf *out, int *fresh)
+{
+    struct ef_queue *q = p->q;
+    struct chunk *c = p->cur;
+    int rc;
+
+    if (c && c->n > 0 && (c->n == q->chunk_events || c->cap - c->used < WINDOW_MIN)) {
+        rc = ef_queue_flush(p);
+        if (rc < 0)
+            return rc;
+        c = NULL;
+    }
+    if (!c) {
+        c = get_chunk(q);
+        if (!c)
+            return EF_ENOMEM;
+        p->cur = c;
+    }
+    out->data = c->data + c->used;
+    out->len = 0;
+    out->cap = c->cap - c->used;
+    out->max = out->cap - 1; /* room for the NUL: never past cap, so never reallocated */
+    out->data[0] = '\0';
+    *fresh = c->n == 0;
+    return 0;
+}
+
+int ef_queue_push_window(struct ef_queue_producer *p, const struct ef_buf *out)
+{
+    struct chunk *c = p->cur;
+
+    if (!c || out->data != c->data + c->used || out->len > c->cap - c->used)
+        return EF_EINVAL;
+    c->lens[c->n++] = (uint32_t)out->len;
+    c->used += out->len;
+    return 0;
+}
+
 int ef_queue_producer_free(struct ef_queue_producer *p)
 {
     int rc;

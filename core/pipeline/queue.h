@@ -29,6 +29,8 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "util/buf.h"
+
 enum ef_queue_policy { EF_QUEUE_BLOCK = 0, EF_QUEUE_DROP = 1 };
 
 /* The largest chunk: events and bytes a producer collects before publishing. */
@@ -107,6 +109,20 @@ int ef_queue_producer_new(struct ef_queue *q, uint32_t session, int policy,
  * EF_ECANCELED once the queue is closing, or EF_ENOMEM. The producer's thread.
  */
 int ef_queue_push(struct ef_queue_producer *p, const void *data, uint32_t len);
+
+/*
+ * For rendering an event straight into the producer's chunk, without the
+ * copy ef_queue_push makes: ef_queue_window points out at the free end of
+ * the chunk (taking a new chunk when it has none or no room to speak of),
+ * sized so that appending to it never reallocates (an append past its end
+ * fails with EF_ELIMIT); *fresh is 1 when that chunk holds nothing else, so
+ * no larger window exists (the event then goes through ef_queue_push).
+ * ef_queue_push_window queues what was appended as one event. out must
+ * not be freed, and nothing may be pushed or flushed in between. Same
+ * returns as ef_queue_push. The producer's thread.
+ */
+int ef_queue_window(struct ef_queue_producer *p, struct ef_buf *out, int *fresh);
+int ef_queue_push_window(struct ef_queue_producer *p, const struct ef_buf *out);
 
 /* Publishes what the producer holds. Same returns. The producer's thread. */
 int ef_queue_flush(struct ef_queue_producer *p);

@@ -265,24 +265,24 @@ int ef_spool_bg_remove(struct ef_spool_bg *bg, const char *path)
     return queue_job(bg, j);
 }
 
-int ef_spool_bg_file_sync_pending(struct ef_spool_bg *bg)
+static int pending(struct ef_spool_bg *bg, const unsigned *count)
 {
     int n;
 
     uv_mutex_lock(&bg->mu);
-    n = bg->file_syncs > 0;
+    n = *count > 0;
     uv_mutex_unlock(&bg->mu);
     return n;
 }
 
+int ef_spool_bg_file_sync_pending(struct ef_spool_bg *bg)
+{
+    return pending(bg, &bg->file_syncs);
+}
+
 int ef_spool_bg_ledger_pending(struct ef_spool_bg *bg)
 {
-    int n;
-
-    uv_mutex_lock(&bg->mu);
-    n = bg->ledgers > 0;
-    uv_mutex_unlock(&bg->mu);
-    return n;
+    return pending(bg, &bg->ledgers);
 }
 
 void ef_spool_bg_poll(struct ef_spool_bg *bg, struct ef_spool_bg_done *done)

@@ -80,6 +80,40 @@ static void publish(struct ef_source_file *s, const struct ef_source_stats *base
     uv_mutex_unlock(&s->mu);
 }
 
+/*
+ * The next event of tf, rendered straight into the queue chunk and queued
+ * (*queued = 1) when it fits there, else into line (*queued = 0: the caller
+ * pushes it). Paced replays always use line: they may publish the chunk
+ * while waiting, which a half-written window must not be part of.
+ */
+static int next_event(struct ef_source_file *s, struct ef_tracefile *tf, struct ef_buf *line,
+                      uint64_t *ts, int *queued)
+{
+    struct ef_buf win;
+    int fresh, rc;
+
+    *queued = 0;
+    while (s->o.replay_speed == 0) {
+        rc = ef_queue_window(s->prod, &win, &fresh);
+        if (rc < 0)
+            return rc;
+        rc = ef_tracefile_next_append(tf, &win, 0, ts);
+        if (rc == 1) {
+            rc = ef_queue_push_window(s->prod, &win);
+            *queued = rc == 0;
+            return rc < 0 ? rc : 1;
+        }
+        if (rc != EF_ENOSPC)
+            return rc;
+        if (fresh)
+            break; /* larger than a whole chunk: through line and ef_queue_push */
+        rc = ef_queue_flush(s->prod);
+        if (rc < 0)
+            return rc;
+    }
+    return ef_tracefile_next(tf, line, ts);
+}
+
 /* Replays one trace. Returns 0, EF_ECANCELED when stopping, or an error (logged). */
 static int replay_one(struct ef_source_file *s, struct ef_tracefile_schemas *schemas,
                       const char *path, struct ef_source_stats *base, struct ef_buf *line)
@@ -91,7 +125,7 @@ static int replay_one(struct ef_source_file *s, struct ef_tracefile_schemas *sch
     struct ef_tracefile_stats tst;
     const struct ef_etl_header *h;
     uint64_t ts, first_ts = 0, start_ns = 0, n = 0;
-    int rc;
+    int rc, queued;
 
     rc = ef_tracefile_open_with(path, schemas, &to, &tf, &err);
     if (rc < 0) {
@@ -108,7 +142,7 @@ static int replay_one(struct ef_source_file *s, struct ef_tracefile_schemas *sch
                     "it was recorded",
                     s->o.name, path, h->events_lost, h->buffers_lost);
     ef_log_info("source", "session %s: replaying %s", s->o.name, path);
-    while ((rc = ef_tracefile_next(tf, line, &ts)) == 1) {
+    while ((rc = next_event(s, tf, line, &ts, &queued)) == 1) {
         if (s->o.replay_speed > 0) {
             /* FILETIME ticks are 100 ns; an event never waits for one before it. */
             if (n == 0 || ts < first_ts) {
@@ -129,8 +163,7 @@ static int replay_one(struct ef_source_file *s, struct ef_tracefile_schemas *sch
                 }
             }
         }
-        rc = ef_queue_push(s->prod, line->data, (uint32_t)line->len);
-        if (rc < 0)
+        if (!queued && (rc = ef_queue_push(s->prod, line->data, (uint32_t)line->len)) < 0)
             break;
         if (++n % PUBLISH_EVERY == 0) {
             ef_tracefile_get_stats(tf, &tst);

@@ -37,6 +37,10 @@ struct ef_tracefile {
     struct ef_tracefile_stats st;
     void (*on_event)(void *ud, const struct ef_event *ev, int decode_rc);
     void *ud;
+    /* An event decoded but not rendered yet (it did not fit the last window). */
+    int pending;
+    struct ef_event ev;
+    uint64_t ev_ts;
 };
 
 static int is_dir(const char *path)
@@ -245,35 +249,49 @@ int ef_tracefile_open(const char *path, const struct ef_tracefile_opts *opts,
     return 0;
 }
 
-int ef_tracefile_next(struct ef_tracefile *tf, struct ef_buf *line, uint64_t *timestamp)
+int ef_tracefile_next_append(struct ef_tracefile *tf, struct ef_buf *out, int whole,
+                             uint64_t *timestamp)
 {
     const struct ef_record *rec;
-    struct ef_event ev;
     int rc, drc;
 
     for (;;) {
-        rc = ef_etl_next(tf->rd, &rec);
-        tf->st.read_errors = ef_etl_stats(tf->rd)->errors;
-        if (rc <= 0)
-            return rc;
-        drc = ef_decoder_decode(tf->dec, rec, &ev);
-        if (tf->on_event)
-            tf->on_event(tf->ud, &ev, drc);
-        tf->st.events++;
-        if (ev.flags & EF_EVT_NO_SCHEMA)
-            tf->st.no_schema++;
-        else if (drc < 0)
-            tf->st.decode_errors++;
-        else
-            tf->st.decoded++;
-        ef_buf_reset(line);
-        if (ef_render_event(tf->ren, &ev, line) < 0) {
+        if (!tf->pending) {
+            rc = ef_etl_next(tf->rd, &rec);
+            tf->st.read_errors = ef_etl_stats(tf->rd)->errors;
+            if (rc <= 0)
+                return rc;
+            drc = ef_decoder_decode(tf->dec, rec, &tf->ev);
+            if (tf->on_event)
+                tf->on_event(tf->ud, &tf->ev, drc);
+            tf->st.events++;
+            if (tf->ev.flags & EF_EVT_NO_SCHEMA)
+                tf->st.no_schema++;
+            else if (drc < 0)
+                tf->st.decode_errors++;
+            else
+                tf->st.decoded++;
+            tf->ev_ts = rec->timestamp;
+            tf->pending = 1;
+        }
+        /* The record and the decoded values stay valid until the next ef_etl_next. */
+        rc = ef_render_event(tf->ren, &tf->ev, out);
+        if (rc == EF_ELIMIT && !whole)
+            return EF_ENOSPC;
+        tf->pending = 0;
+        if (rc < 0) {
             tf->st.render_errors++;
             continue;
         }
-        *timestamp = rec->timestamp;
+        *timestamp = tf->ev_ts;
         return 1;
     }
+}
+
+int ef_tracefile_next(struct ef_tracefile *tf, struct ef_buf *line, uint64_t *timestamp)
+{
+    ef_buf_reset(line);
+    return ef_tracefile_next_append(tf, line, 1, timestamp);
 }
 
 const struct ef_etl_header *ef_tracefile_header(const struct ef_tracefile *tf)

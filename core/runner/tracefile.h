@@ -98,6 +98,18 @@ int ef_tracefile_open(const char *path, const struct ef_tracefile_opts *opts,
  */
 int ef_tracefile_next(struct ef_tracefile *tf, struct ef_buf *line, uint64_t *timestamp);
 
+/*
+ * ef_tracefile_next, the line appended to what out holds. With whole = 0,
+ * out is a window with less room than a line may need (the free end of a
+ * queue chunk, rendered into in place): a line that does not fit returns
+ * EF_ENOSPC with out unchanged, and the next call renders the same event
+ * again, into whichever buffer it is given. With whole = 1 a line too large
+ * for out is counted and skipped, as by ef_tracefile_next. The owning
+ * thread.
+ */
+int ef_tracefile_next_append(struct ef_tracefile *tf, struct ef_buf *out, int whole,
+                             uint64_t *timestamp);
+
 /* The file's header (EventsLost, BuffersLost...). The owning thread. */
 const struct ef_etl_header *ef_tracefile_header(const struct ef_tracefile *tf);
 

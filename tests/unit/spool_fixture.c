@@ -156,13 +156,28 @@ size_t ef_tspool_payload(uint64_t i, char *out, size_t cap)
     return n + 2;
 }
 
-int ef_tspool_open(const char *dir, int mode, uint64_t seg_size, uint64_t max_size, int on_full,
-                   int sync, struct ef_spool **sp, struct ef_spool_recovery *rec)
+char *ef_tspool_dir;
+
+void ef_tspool_setup(void)
+{
+    ef_tspool_dir = ef_tspool_mkdtemp();
+}
+
+void ef_tspool_teardown(void)
+{
+    ef_tspool_rmdir(ef_tspool_dir);
+    free(ef_tspool_dir);
+    ef_tspool_dir = NULL;
+}
+
+static int open_with(const char *dir, int mode, uint64_t seg_size, uint64_t max_size, int on_full,
+                     int sync, int background, struct ef_spool **sp, struct ef_spool_recovery *rec)
 {
     static const char *const sinks[] = {"a", "b"};
     struct ef_spool_options o;
 
     memset(&o, 0, sizeof(o));
+    o.background = background;
     o.dir = dir;
     o.mode = mode;
     o.segment_size = seg_size;
@@ -173,6 +188,18 @@ int ef_tspool_open(const char *dir, int mode, uint64_t seg_size, uint64_t max_si
     o.sinks = sinks;
     o.n_sinks = 2;
     return ef_spool_open(&o, sp, rec);
+}
+
+int ef_tspool_open(const char *dir, int mode, uint64_t seg_size, uint64_t max_size, int on_full,
+                   int sync, struct ef_spool **sp, struct ef_spool_recovery *rec)
+{
+    return open_with(dir, mode, seg_size, max_size, on_full, sync, 0, sp, rec);
+}
+
+int ef_tspool_open_bg(const char *dir, uint64_t seg_size, uint64_t max_size, int on_full, int sync,
+                      struct ef_spool **sp, struct ef_spool_recovery *rec)
+{
+    return open_with(dir, EF_SPOOL_MODE_DISK, seg_size, max_size, on_full, sync, 1, sp, rec);
 }
 
 void ef_tspool_append_range(struct ef_spool *sp, uint64_t first, uint64_t last)

@@ -13,6 +13,13 @@
 
 /* A fresh empty folder under the temp dir; the path is malloc'd. */
 char *ef_tspool_mkdtemp(void);
+/*
+ * The suite's per-test fixture (tcase_add_checked_fixture): a fresh folder
+ * in ef_tspool_dir, removed afterwards.
+ */
+extern char *ef_tspool_dir;
+void ef_tspool_setup(void);
+void ef_tspool_teardown(void);
 /* Removes a folder and the files in it. */
 void ef_tspool_rmdir(const char *dir);
 /* The number of *.seg files in dir. */
@@ -29,6 +36,9 @@ size_t ef_tspool_payload(uint64_t i, char *out, size_t cap);
 /* Opens dir with sinks "a" and "b" and the given knobs. */
 int ef_tspool_open(const char *dir, int mode, uint64_t seg_size, uint64_t max_size, int on_full,
                    int sync, struct ef_spool **sp, struct ef_spool_recovery *rec);
+/* The same with the spool's background thread (background = 1). */
+int ef_tspool_open_bg(const char *dir, uint64_t seg_size, uint64_t max_size, int on_full, int sync,
+                      struct ef_spool **sp, struct ef_spool_recovery *rec);
 /* Appends events first..last (payload numbers) and commits; fails the test on error. */
 void ef_tspool_append_range(struct ef_spool *sp, uint64_t first, uint64_t last);
 /* Reads everything from seq from; checks each payload's number is its seq - delta. */

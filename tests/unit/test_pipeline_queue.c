@@ -291,6 +291,77 @@ START_TEST(large_event_passes_alone)
 }
 END_TEST
 
+/* Writes event "s<session>:<n>" into a window of p's chunk; returns what ef_buf_appendf said. */
+static int window_event(struct ef_queue_producer *p, uint32_t session, uint64_t n, int *fresh)
+{
+    struct ef_buf w;
+    int rc;
+
+    ck_assert_int_eq(ef_queue_window(p, &w, fresh), 0);
+    rc = ef_buf_appendf(&w, "s%u:%llu", session, (unsigned long long)n);
+    if (rc == 0)
+        ck_assert_int_eq(ef_queue_push_window(p, &w), 0);
+    return rc;
+}
+
+/*
+ * Events rendered in place (windows) and pushed ones mix in order; a window
+ * never grows past its chunk (an append fails instead) and a full chunk is
+ * published for the next window; the first window of a chunk says it is
+ * the largest there is.
+ */
+START_TEST(windows_in_place)
+{
+    uv_loop_t loop;
+    struct sink_rec rec = {.order_ok = 1};
+    /* 16 KiB: chunks of 4 KiB, room for about 600 short events each. */
+    struct ef_queue_options o = {
+        .max_events = 100000, .max_bytes = 16384, .drain = record, .drain_ud = &rec};
+    struct ef_queue *q;
+    struct ef_queue_producer *p;
+    struct ef_queue_stats st;
+    struct ef_buf w;
+    char big[5000];
+    uint64_t n = 0;
+    int fresh, i;
+
+    ck_assert_int_eq(uv_loop_init(&loop), 0);
+    ck_assert_int_eq(ef_queue_new(&loop, &o, &q), 0);
+    ck_assert_int_eq(ef_queue_producer_new(q, 1, EF_QUEUE_BLOCK, &p), 0);
+    ck_assert_int_eq(window_event(p, 1, n++, &fresh), 0);
+    ck_assert_int_eq(fresh, 1);
+    ck_assert_int_eq(window_event(p, 1, n++, &fresh), 0);
+    ck_assert_int_eq(fresh, 0);
+    push_n(p, 1, n, 3);
+    n += 3;
+    /* More than a chunk holds: the append fails and the window is left unqueued. */
+    memset(big, 'x', sizeof(big));
+    ck_assert_int_eq(ef_queue_window(p, &w, &fresh), 0);
+    ck_assert_int_eq(fresh, 0);
+    ck_assert_int_eq(ef_buf_append(&w, big, sizeof(big)), EF_ELIMIT);
+    ck_assert_int_eq(ef_queue_flush(p), 0);
+    ck_assert_int_eq(ef_queue_window(p, &w, &fresh), 0);
+    ck_assert_int_eq(fresh, 1);
+    ck_assert_int_eq(ef_buf_append(&w, big, sizeof(big)), EF_ELIMIT);
+    /* Thousands in windows: chunks fill, are published and drained in order. */
+    for (i = 0; i < 3000; i++) {
+        ck_assert_int_eq(window_event(p, 1, n++, &fresh), 0);
+        if (i % 200 == 0)
+            uv_run(&loop, UV_RUN_NOWAIT);
+    }
+    ck_assert_int_eq(ef_queue_flush(p), 0);
+    uv_run(&loop, UV_RUN_NOWAIT);
+    ck_assert_uint_eq(rec.count, n);
+    ck_assert(rec.order_ok);
+    ef_queue_get_stats(q, &st);
+    ck_assert_uint_eq(st.accepted, n);
+    ck_assert_uint_eq(st.events, 0);
+    ck_assert_int_eq(ef_queue_producer_free(p), 0);
+    ef_queue_close(q, NULL, NULL);
+    ck_assert_int_eq(th_loop_fini(&loop), 0);
+}
+END_TEST
+
 START_TEST(cancel_wakes_blocked_producer)
 {
     uv_loop_t loop;
@@ -328,6 +399,7 @@ TCase *ef_pipeline_queue_case(void)
     tcase_add_test(tc, async_drain_coalesces);
     tcase_add_test(tc, pause_and_resume_keep_order);
     tcase_add_test(tc, large_event_passes_alone);
+    tcase_add_test(tc, windows_in_place);
     tcase_add_test(tc, cancel_wakes_blocked_producer);
     return tc;
 }

@@ -15,19 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *dir;
-
-static void setup(void)
-{
-    dir = ef_tspool_mkdtemp();
-}
-
-static void teardown(void)
-{
-    ef_tspool_rmdir(dir);
-    free(dir);
-}
-
 struct crc_case {
     const char *in;
     uint32_t want;
@@ -79,15 +66,16 @@ START_TEST(append_read_ack_many_segments)
     size_t len;
     char path[4096];
 
-    ck_assert_int_eq(
-        ef_tspool_open(dir, EF_SPOOL_MODE_DISK, 8192, 0, 0, EF_SPOOL_SYNC_PERIODIC, &sp, &rec), 0);
+    ck_assert_int_eq(ef_tspool_open(ef_tspool_dir, EF_SPOOL_MODE_DISK, 8192, 0, 0,
+                                    EF_SPOOL_SYNC_PERIODIC, &sp, &rec),
+                     0);
     ck_assert_uint_eq(rec.events, 0);
     ck_assert_int_eq(rec.ledger_missing, 0);
     ef_tspool_append_range(sp, 1, 2000);
     ef_spool_get_stats(sp, &st);
     ck_assert_uint_eq(st.appended, 2000);
     ck_assert_uint_gt(st.segments, 40);
-    ck_assert_int_eq(ef_tspool_count_segments(dir), (int)st.segments);
+    ck_assert_int_eq(ef_tspool_count_segments(ef_tspool_dir), (int)st.segments);
     ck_assert_uint_eq(ef_tspool_read_all(sp, 1, &first, &last), 2000);
     ck_assert_uint_eq(first, 1);
     ck_assert_uint_eq(last, 2000);
@@ -98,18 +86,18 @@ START_TEST(append_read_ack_many_segments)
     /* Sink a has everything, sink b nothing: no segment may go. */
     ck_assert_int_eq(ef_spool_ack(sp, 0, 2000), 0);
     ck_assert_int_eq(ef_spool_tick(sp, 5000), 0);
-    ck_assert_int_eq(ef_tspool_count_segments(dir), (int)st.segments);
+    ck_assert_int_eq(ef_tspool_count_segments(ef_tspool_dir), (int)st.segments);
     /* b passes half: the segments below 1000 go, once the ledger says so. */
     ck_assert_int_eq(ef_spool_ack(sp, 1, 1000), 0);
-    ck_assert_int_eq(ef_tspool_count_segments(dir), (int)st.segments);
+    ck_assert_int_eq(ef_tspool_count_segments(ef_tspool_dir), (int)st.segments);
     ck_assert_int_eq(ef_spool_tick(sp, 5500), 0); /* before the interval: nothing */
-    ck_assert_int_eq(ef_tspool_count_segments(dir), (int)st.segments);
+    ck_assert_int_eq(ef_tspool_count_segments(ef_tspool_dir), (int)st.segments);
     ck_assert_int_eq(ef_spool_tick(sp, 6000), 0);
     ef_spool_get_stats(sp, &st);
-    ck_assert_int_eq(ef_tspool_count_segments(dir), (int)st.segments);
+    ck_assert_int_eq(ef_tspool_count_segments(ef_tspool_dir), (int)st.segments);
     ck_assert_uint_le(st.first_seq, 1001);
     ck_assert_uint_gt(st.first_seq, 900);
-    snprintf(path, sizeof(path), "%s/ledger", dir);
+    snprintf(path, sizeof(path), "%s/ledger", ef_tspool_dir);
     ck_assert_int_eq(ef_read_file(path, 4096, &ledger, &len), 0);
     ck_assert_ptr_nonnull(strstr(ledger, "\na 2000\nb 1000\n"));
     free(ledger);
@@ -119,7 +107,7 @@ START_TEST(append_read_ack_many_segments)
     ck_assert_int_eq(ef_spool_ack(sp, 1, 5000), 0); /* clamped to the newest event */
     ck_assert_uint_eq(ef_spool_cursor(sp, 1), 2000);
     ck_assert_int_eq(ef_spool_tick(sp, 7000), 0);
-    ck_assert_int_eq(ef_tspool_count_segments(dir), 1); /* the active one */
+    ck_assert_int_eq(ef_tspool_count_segments(ef_tspool_dir), 1); /* the active one */
     ck_assert_int_eq(ef_spool_ack(sp, 2, 1), EF_EINVAL);
     ef_spool_close(sp);
 }
@@ -150,8 +138,8 @@ START_TEST(reread_from_any_point)
     struct first_ctx c;
     uint64_t next, from;
 
-    ck_assert_int_eq(ef_tspool_open(dir, _i ? EF_SPOOL_MODE_MEMORY : EF_SPOOL_MODE_DISK, 4096, 0, 0,
-                                    EF_SPOOL_SYNC_PERIODIC, &sp, NULL),
+    ck_assert_int_eq(ef_tspool_open(ef_tspool_dir, _i ? EF_SPOOL_MODE_MEMORY : EF_SPOOL_MODE_DISK,
+                                    4096, 0, 0, EF_SPOOL_SYNC_PERIODIC, &sp, NULL),
                      0);
     ef_tspool_append_range(sp, 1, 400);
     /* Forward, again from the last event taken, and backwards: always the right event. */
@@ -187,9 +175,9 @@ START_TEST(tail_cache_and_file_agree)
     struct ef_spool *sp;
     uint64_t next = 1, first, last, k;
 
-    ck_assert_int_eq(
-        ef_tspool_open(dir, EF_SPOOL_MODE_DISK, 64u << 20, 0, 0, EF_SPOOL_SYNC_PERIODIC, &sp, NULL),
-        0);
+    ck_assert_int_eq(ef_tspool_open(ef_tspool_dir, EF_SPOOL_MODE_DISK, 64u << 20, 0, 0,
+                                    EF_SPOOL_SYNC_PERIODIC, &sp, NULL),
+                     0);
     for (k = 0; k < 60; k++) {
         ef_tspool_append_range(sp, k * 200 + 1, k * 200 + 200);
         ck_assert_uint_eq(ef_tspool_read_all(sp, next, &first, &last), 200);
@@ -222,18 +210,18 @@ START_TEST(earlier_run_checked_on_read)
     long long off = 16;
     uint64_t i, last;
 
-    ck_assert_int_eq(
-        ef_tspool_open(dir, EF_SPOOL_MODE_DISK, 64u << 20, 0, 0, EF_SPOOL_SYNC_PERIODIC, &sp, NULL),
-        0);
+    ck_assert_int_eq(ef_tspool_open(ef_tspool_dir, EF_SPOOL_MODE_DISK, 64u << 20, 0, 0,
+                                    EF_SPOOL_SYNC_PERIODIC, &sp, NULL),
+                     0);
     ef_tspool_append_range(sp, 1, 50);
     ef_spool_close(sp);
-    ck_assert_int_eq(
-        ef_tspool_open(dir, EF_SPOOL_MODE_DISK, 64u << 20, 0, 0, EF_SPOOL_SYNC_PERIODIC, &sp, NULL),
-        0);
+    ck_assert_int_eq(ef_tspool_open(ef_tspool_dir, EF_SPOOL_MODE_DISK, 64u << 20, 0, 0,
+                                    EF_SPOOL_SYNC_PERIODIC, &sp, NULL),
+                     0);
     /* Flip a byte inside event 10's data, after recovery found it good. */
     for (i = 1; i < 10; i++)
         off += 16 + (long long)ef_tspool_payload(i, pay, sizeof(pay));
-    ck_assert_int_eq(ef_tspool_segment_path(dir, 0, seg, sizeof(seg)), 0);
+    ck_assert_int_eq(ef_tspool_segment_path(ef_tspool_dir, 0, seg, sizeof(seg)), 0);
     ef_tspool_patch(seg, off + 16 + 3, "#", 1);
     ck_assert_uint_eq(ef_tspool_read_all(sp, 1, NULL, &last), 9);
     ck_assert_uint_eq(last, 9);
@@ -248,14 +236,15 @@ START_TEST(sync_always_deletes_at_ack)
     struct ef_spool *sp;
     struct ef_spool_stats st;
 
-    ck_assert_int_eq(
-        ef_tspool_open(dir, EF_SPOOL_MODE_DISK, 4096, 0, 0, EF_SPOOL_SYNC_EVERY, &sp, NULL), 0);
+    ck_assert_int_eq(ef_tspool_open(ef_tspool_dir, EF_SPOOL_MODE_DISK, 4096, 0, 0,
+                                    EF_SPOOL_SYNC_EVERY, &sp, NULL),
+                     0);
     ef_tspool_append_range(sp, 1, 300);
     ef_spool_get_stats(sp, &st);
     ck_assert_uint_gt(st.fsyncs, 0);
     ck_assert_int_eq(ef_spool_ack(sp, 0, 300), 0);
     ck_assert_int_eq(ef_spool_ack(sp, 1, 300), 0);
-    ck_assert_int_eq(ef_tspool_count_segments(dir), 1);
+    ck_assert_int_eq(ef_tspool_count_segments(ef_tspool_dir), 1);
     ef_spool_close(sp);
 }
 END_TEST
@@ -268,15 +257,17 @@ START_TEST(reopen_resumes_at_cursors)
     uint64_t first, last, seq;
     char buf[512];
 
-    ck_assert_int_eq(
-        ef_tspool_open(dir, EF_SPOOL_MODE_DISK, 16384, 0, 0, EF_SPOOL_SYNC_PERIODIC, &sp, NULL), 0);
+    ck_assert_int_eq(ef_tspool_open(ef_tspool_dir, EF_SPOOL_MODE_DISK, 16384, 0, 0,
+                                    EF_SPOOL_SYNC_PERIODIC, &sp, NULL),
+                     0);
     ef_tspool_append_range(sp, 1, 500);
     ck_assert_int_eq(ef_spool_ack(sp, 0, 200), 0);
     ck_assert_int_eq(ef_spool_ack(sp, 1, 300), 0);
     ef_spool_close(sp); /* writes the ledger */
 
-    ck_assert_int_eq(
-        ef_tspool_open(dir, EF_SPOOL_MODE_DISK, 16384, 0, 0, EF_SPOOL_SYNC_PERIODIC, &sp, &rec), 0);
+    ck_assert_int_eq(ef_tspool_open(ef_tspool_dir, EF_SPOOL_MODE_DISK, 16384, 0, 0,
+                                    EF_SPOOL_SYNC_PERIODIC, &sp, &rec),
+                     0);
     ck_assert_uint_eq(rec.truncated_bytes, 0);
     ck_assert_uint_eq(rec.bad_records, 0);
     ck_assert_int_eq(rec.ledger_missing, 0);
@@ -292,14 +283,15 @@ START_TEST(reopen_resumes_at_cursors)
     ef_spool_close(sp);
 
     /* Every segment delivered and deleted: the sequence still goes on. */
-    ck_assert_int_eq(
-        ef_tspool_open(dir, EF_SPOOL_MODE_DISK, 16384, 0, 0, EF_SPOOL_SYNC_PERIODIC, &sp, &rec), 0);
+    ck_assert_int_eq(ef_tspool_open(ef_tspool_dir, EF_SPOOL_MODE_DISK, 16384, 0, 0,
+                                    EF_SPOOL_SYNC_PERIODIC, &sp, &rec),
+                     0);
     ck_assert_uint_eq(rec.events, 10); /* found, and deleted at once: all delivered */
     ck_assert_int_eq(rec.ledger_ahead, 0);
     ef_spool_get_stats(sp, &st);
     ck_assert_uint_eq(st.segments, 1);
     ck_assert_uint_eq(st.first_seq, 511);
-    ck_assert_int_eq(ef_tspool_count_segments(dir), 1);
+    ck_assert_int_eq(ef_tspool_count_segments(ef_tspool_dir), 1);
     ck_assert_int_eq(
         ef_spool_append(sp, buf, (uint32_t)ef_tspool_payload(511, buf, sizeof(buf)), &seq), 0);
     ck_assert_uint_eq(seq, 511);
@@ -328,7 +320,7 @@ START_TEST(memory_mode)
     ck_assert_uint_le(st.segments, 2);
     ck_assert_uint_eq(ef_tspool_read_all(sp, 1000, &first, &last), 1);
     ef_spool_close(sp);
-    ck_assert_int_eq(ef_tspool_count_segments(dir), 0);
+    ck_assert_int_eq(ef_tspool_count_segments(ef_tspool_dir), 0);
 }
 END_TEST
 
@@ -341,9 +333,9 @@ START_TEST(full_drop_newest)
     uint64_t seq, i, ok = 0;
     int rc = 0;
 
-    ck_assert_int_eq(ef_tspool_open(dir, _i ? EF_SPOOL_MODE_MEMORY : EF_SPOOL_MODE_DISK, 0, 16384,
-                                    EF_SPOOL_ON_FULL_DROP_NEWEST, EF_SPOOL_SYNC_PERIODIC, &sp,
-                                    NULL),
+    ck_assert_int_eq(ef_tspool_open(ef_tspool_dir, _i ? EF_SPOOL_MODE_MEMORY : EF_SPOOL_MODE_DISK,
+                                    0, 16384, EF_SPOOL_ON_FULL_DROP_NEWEST, EF_SPOOL_SYNC_PERIODIC,
+                                    &sp, NULL),
                      0);
     for (i = 1; i <= 200; i++) {
         rc = ef_spool_append(sp, buf, (uint32_t)ef_tspool_payload(i, buf, sizeof(buf)), &seq);
@@ -374,9 +366,9 @@ START_TEST(full_drop_oldest)
     uint64_t first, last, held, i;
     char buf[512];
 
-    ck_assert_int_eq(ef_tspool_open(dir, _i ? EF_SPOOL_MODE_MEMORY : EF_SPOOL_MODE_DISK, 0, 16384,
-                                    EF_SPOOL_ON_FULL_DROP_OLDEST, EF_SPOOL_SYNC_PERIODIC, &sp,
-                                    NULL),
+    ck_assert_int_eq(ef_tspool_open(ef_tspool_dir, _i ? EF_SPOOL_MODE_MEMORY : EF_SPOOL_MODE_DISK,
+                                    0, 16384, EF_SPOOL_ON_FULL_DROP_OLDEST, EF_SPOOL_SYNC_PERIODIC,
+                                    &sp, NULL),
                      0);
     /* Sink a keeps up, sink b is stuck. */
     for (i = 1; i <= 1000; i++) {
@@ -409,8 +401,9 @@ START_TEST(full_block)
     char buf[512];
     int rc = 0;
 
-    ck_assert_int_eq(ef_tspool_open(dir, _i ? EF_SPOOL_MODE_MEMORY : EF_SPOOL_MODE_DISK, 0, 16384,
-                                    EF_SPOOL_ON_FULL_BLOCK, EF_SPOOL_SYNC_PERIODIC, &sp, NULL),
+    ck_assert_int_eq(ef_tspool_open(ef_tspool_dir, _i ? EF_SPOOL_MODE_MEMORY : EF_SPOOL_MODE_DISK,
+                                    0, 16384, EF_SPOOL_ON_FULL_BLOCK, EF_SPOOL_SYNC_PERIODIC, &sp,
+                                    NULL),
                      0);
     for (i = 1; i <= 1000; i++) {
         rc = ef_spool_append(sp, buf, (uint32_t)ef_tspool_payload(i, buf, sizeof(buf)), &seq);
@@ -451,7 +444,7 @@ START_TEST(bad_arguments)
     static char big[EF_SPOOL_MAX_EVENT + 1];
 
     memset(&o, 0, sizeof(o));
-    o.dir = dir;
+    o.dir = ef_tspool_dir;
     o.sinks = dup;
     o.n_sinks = 2;
     ck_assert_int_eq(ef_spool_open(&o, &sp, NULL), EF_EINVAL);
@@ -465,7 +458,7 @@ START_TEST(bad_arguments)
     o.max_size = 0;
     o.dir = NULL;
     ck_assert_int_eq(ef_spool_open(&o, &sp, NULL), EF_EINVAL);
-    o.dir = dir;
+    o.dir = ef_tspool_dir;
     ck_assert_int_eq(ef_spool_open(&o, &sp, NULL), 0);
     ck_assert_int_eq(ef_spool_append(sp, big, sizeof(big), &seq), EF_ELIMIT);
     ck_assert_int_eq(ef_spool_append(sp, big, EF_SPOOL_MAX_EVENT, &seq), 0);
@@ -486,8 +479,9 @@ START_TEST(tail_buffers_serve_readers_that_keep_up)
     char buf[512];
     uint64_t seq = 0, first, last, i, evicted;
 
-    ck_assert_int_eq(
-        ef_tspool_open(dir, EF_SPOOL_MODE_DISK, 64u << 20, 0, 0, EF_SPOOL_SYNC_OFF, &sp, NULL), 0);
+    ck_assert_int_eq(ef_tspool_open(ef_tspool_dir, EF_SPOOL_MODE_DISK, 64u << 20, 0, 0,
+                                    EF_SPOOL_SYNC_OFF, &sp, NULL),
+                     0);
     /* ~186 bytes a record: 15000 fill more than one 2 MiB buffer, less than two. */
     for (i = 1; i <= 15000; i++) {
         size_t n = ef_tspool_payload(i, buf, sizeof(buf));
@@ -531,7 +525,7 @@ TCase *ef_spool_basic_case(void)
 {
     TCase *tc = tcase_create("basic");
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, ef_tspool_setup, ef_tspool_teardown);
     tcase_add_loop_test(tc, crc32c_vectors, 0, EF_ARRAY_LEN(crc_cases));
     tcase_add_test(tc, crc32c_hw_matches_sw);
     tcase_add_test(tc, append_read_ack_many_segments);

@@ -15,34 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *dir;
-
-static void setup(void)
-{
-    dir = ef_tspool_mkdtemp();
-}
-
-static void teardown(void)
-{
-    ef_tspool_rmdir(dir);
-    free(dir);
-}
-
 static int open_bg(int sync, struct ef_spool **sp, struct ef_spool_recovery *rec)
 {
-    static const char *const sinks[] = {"a", "b"};
-    struct ef_spool_options o;
-
-    memset(&o, 0, sizeof(o));
-    o.dir = dir;
-    o.mode = EF_SPOOL_MODE_DISK;
-    o.segment_size = 8192;
-    o.sync = sync;
-    o.sync_interval_ms = 1000;
-    o.sinks = sinks;
-    o.n_sinks = 2;
-    o.background = 1;
-    return ef_spool_open(&o, sp, rec);
+    return ef_tspool_open_bg(ef_tspool_dir, 8192, 0, 0, sync, sp, rec);
 }
 
 static char *read_ledger(void)
@@ -50,7 +25,7 @@ static char *read_ledger(void)
     char path[4096], *text = NULL;
     size_t len;
 
-    snprintf(path, sizeof(path), "%s/ledger", dir);
+    snprintf(path, sizeof(path), "%s/ledger", ef_tspool_dir);
     ck_assert_int_eq(ef_read_file(path, 4096, &text, &len), 0);
     return text;
 }
@@ -76,7 +51,7 @@ START_TEST(deletes_after_the_ledger_is_written)
     ck_assert_int_eq(ef_spool_ack(sp, 0, 2000), 0);
     ck_assert_int_eq(ef_spool_tick(sp, 5000), 0);
     ef_spool_settle(sp);
-    ck_assert_int_eq(ef_tspool_count_segments(dir), (int)segs); /* b has nothing yet */
+    ck_assert_int_eq(ef_tspool_count_segments(ef_tspool_dir), (int)segs); /* b has nothing yet */
 
     ck_assert_int_eq(ef_spool_ack(sp, 1, 1000), 0);
     ck_assert_int_eq(ef_spool_tick(sp, 6000), 0);
@@ -86,7 +61,7 @@ START_TEST(deletes_after_the_ledger_is_written)
     ef_spool_settle(sp);
     ef_spool_get_stats(sp, &st);
     ck_assert_uint_lt(st.segments, segs);
-    ck_assert_int_eq(ef_tspool_count_segments(dir), (int)st.segments);
+    ck_assert_int_eq(ef_tspool_count_segments(ef_tspool_dir), (int)st.segments);
     ck_assert_uint_le(st.first_seq, 1001);
     ck_assert_uint_gt(st.first_seq, 900);
     if (sync == EF_SPOOL_SYNC_PERIODIC)
@@ -133,7 +108,7 @@ START_TEST(ticks_do_not_pile_up)
     ef_spool_get_stats(sp, &st);
     ck_assert_uint_eq(st.segments, 1); /* every sink has all: the active one is left */
     ck_assert_uint_le(st.fsyncs, 50 * 2 + st.segments + 10);
-    ck_assert_int_eq(ef_tspool_count_segments(dir), (int)st.segments);
+    ck_assert_int_eq(ef_tspool_count_segments(ef_tspool_dir), (int)st.segments);
     ef_spool_close(sp);
 }
 END_TEST
@@ -141,23 +116,14 @@ END_TEST
 /* A full spool writes the ledger inline (after the queued one) to free space. */
 START_TEST(full_spool_frees_with_the_thread_running)
 {
-    static const char *const sinks[] = {"a", "b"};
-    struct ef_spool_options o;
     struct ef_spool *sp;
     char buf[512];
     uint64_t i, seq;
     int rc = 0;
 
-    memset(&o, 0, sizeof(o));
-    o.dir = dir;
-    o.mode = EF_SPOOL_MODE_DISK;
-    o.max_size = 32768;
-    o.on_full = EF_SPOOL_ON_FULL_BLOCK;
-    o.sync = EF_SPOOL_SYNC_PERIODIC;
-    o.sinks = sinks;
-    o.n_sinks = 2;
-    o.background = 1;
-    ck_assert_int_eq(ef_spool_open(&o, &sp, NULL), 0);
+    ck_assert_int_eq(ef_tspool_open_bg(ef_tspool_dir, 0, 32768, EF_SPOOL_ON_FULL_BLOCK,
+                                       EF_SPOOL_SYNC_PERIODIC, &sp, NULL),
+                     0);
     for (i = 1; i <= 5000 && rc == 0; i++) {
         size_t n = ef_tspool_payload(i, buf, sizeof(buf));
 
@@ -180,7 +146,7 @@ TCase *ef_spool_bg_case(void)
 {
     TCase *tc = tcase_create("background");
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, ef_tspool_setup, ef_tspool_teardown);
     tcase_add_loop_test(tc, deletes_after_the_ledger_is_written, 0, 2);
     tcase_add_test(tc, ticks_do_not_pile_up);
     tcase_add_test(tc, full_spool_frees_with_the_thread_running);

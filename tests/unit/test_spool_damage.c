@@ -18,26 +18,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *dir;
-
-static void setup(void)
-{
-    dir = ef_tspool_mkdtemp();
-}
-
-static void teardown(void)
-{
-    ef_tspool_rmdir(dir);
-    free(dir);
-}
-
 /* Writes events 1..n into one segment and closes; sinks acked nothing. */
 static void make_spool(uint64_t n)
 {
     struct ef_spool *sp;
 
-    ck_assert_int_eq(
-        ef_tspool_open(dir, EF_SPOOL_MODE_DISK, 0, 0, 0, EF_SPOOL_SYNC_PERIODIC, &sp, NULL), 0);
+    ck_assert_int_eq(ef_tspool_open(ef_tspool_dir, EF_SPOOL_MODE_DISK, 0, 0, 0,
+                                    EF_SPOOL_SYNC_PERIODIC, &sp, NULL),
+                     0);
     ef_tspool_append_range(sp, 1, n);
     ef_spool_close(sp);
 }
@@ -56,13 +44,13 @@ static long long offset_of(uint64_t seq)
 
 static void seg0(char *path, size_t cap)
 {
-    ck_assert_int_eq(ef_tspool_segment_path(dir, 0, path, cap), 0);
+    ck_assert_int_eq(ef_tspool_segment_path(ef_tspool_dir, 0, path, cap), 0);
 }
 
 static void assert_verify(int want_damage)
 {
     struct ef_spool_recovery rec;
-    int rc = ef_spool_verify(dir, &rec, NULL);
+    int rc = ef_spool_verify(ef_tspool_dir, &rec, NULL);
 
     ck_assert_int_eq(rc, want_damage ? EF_ECORRUPT : 0);
 }
@@ -72,8 +60,9 @@ static struct ef_spool *reopen(struct ef_spool_recovery *rec)
 {
     struct ef_spool *sp;
 
-    ck_assert_int_eq(
-        ef_tspool_open(dir, EF_SPOOL_MODE_DISK, 0, 0, 0, EF_SPOOL_SYNC_PERIODIC, &sp, rec), 0);
+    ck_assert_int_eq(ef_tspool_open(ef_tspool_dir, EF_SPOOL_MODE_DISK, 0, 0, 0,
+                                    EF_SPOOL_SYNC_PERIODIC, &sp, rec),
+                     0);
     return sp;
 }
 
@@ -236,13 +225,14 @@ START_TEST(missing_ledger)
     struct seqs s;
     char path[4096];
 
-    ck_assert_int_eq(
-        ef_tspool_open(dir, EF_SPOOL_MODE_DISK, 0, 0, 0, EF_SPOOL_SYNC_PERIODIC, &sp, NULL), 0);
+    ck_assert_int_eq(ef_tspool_open(ef_tspool_dir, EF_SPOOL_MODE_DISK, 0, 0, 0,
+                                    EF_SPOOL_SYNC_PERIODIC, &sp, NULL),
+                     0);
     ef_tspool_append_range(sp, 1, 100);
     ck_assert_int_eq(ef_spool_ack(sp, 0, 60), 0);
     ck_assert_int_eq(ef_spool_ack(sp, 1, 40), 0);
     ef_spool_close(sp);
-    snprintf(path, sizeof(path), "%s/ledger", dir);
+    snprintf(path, sizeof(path), "%s/ledger", ef_tspool_dir);
     if (_i == 0) {
         ck_assert_int_eq(remove(path), 0);
     } else if (_i == 1) {
@@ -286,7 +276,7 @@ START_TEST(ledger_past_the_end)
     n = snprintf(text, sizeof(text), "etwfwd-spool-ledger 1\na 5000\nb 70\n");
     snprintf(text + n, sizeof(text) - (size_t)n, "crc32c %08x\n",
              (unsigned)ef_crc32c(0, text, (size_t)n));
-    snprintf(path, sizeof(path), "%s/ledger", dir);
+    snprintf(path, sizeof(path), "%s/ledger", ef_tspool_dir);
     f = fopen(path, "wb");
     ck_assert_ptr_nonnull(f);
     fputs(text, f);
@@ -307,7 +297,7 @@ static void write_file(const char *name, const void *data, size_t len)
     char path[4096];
     FILE *f;
 
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    snprintf(path, sizeof(path), "%s/%s", ef_tspool_dir, name);
     f = fopen(path, "wb");
     ck_assert_ptr_nonnull(f);
     ck_assert_uint_eq(fwrite(data, 1, len, f), len);
@@ -349,10 +339,10 @@ START_TEST(dump_prints_events)
     uint64_t i = 0;
 
     make_spool(20);
-    snprintf(path, sizeof(path), "%s/dump.txt", dir);
+    snprintf(path, sizeof(path), "%s/dump.txt", ef_tspool_dir);
     f = fopen(path, "w+b");
     ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(ef_spool_dump(dir, f), 0);
+    ck_assert_int_eq(ef_spool_dump(ef_tspool_dir, f), 0);
     rewind(f);
     while (fgets(line, sizeof(line), f)) {
         char *tab = strchr(line, '\t');
@@ -376,7 +366,7 @@ TCase *ef_spool_damage_case(void)
 {
     TCase *tc = tcase_create("damage");
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, ef_tspool_setup, ef_tspool_teardown);
     tcase_add_test(tc, truncated_tail);
     tcase_add_test(tc, bad_crc_mid_segment);
     tcase_add_test(tc, bad_length_mid_segment);
