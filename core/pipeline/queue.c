@@ -370,6 +370,33 @@ int ef_queue_flush(struct ef_queue_producer *p)
     return publish(p, c);
 }
 
+/*
+ * The producer's chunk with room for need more bytes and one more event:
+ * the current one, or (publishing the current one when it is full) a new
+ * one. A chunk that holds nothing is kept whatever its room.
+ */
+static int room_for(struct ef_queue_producer *p, size_t need, struct chunk **out)
+{
+    struct ef_queue *q = p->q;
+    struct chunk *c = p->cur;
+    int rc;
+
+    if (c && c->n > 0 && (c->n == q->chunk_events || c->cap - c->used < need)) {
+        rc = ef_queue_flush(p);
+        if (rc < 0)
+            return rc;
+        c = NULL;
+    }
+    if (!c) {
+        c = get_chunk(q);
+        if (!c)
+            return EF_ENOMEM;
+        p->cur = c;
+    }
+    *out = c;
+    return 0;
+}
+
 int ef_queue_push(struct ef_queue_producer *p, const void *data, uint32_t len)
 {
     struct ef_queue *q = p->q;
@@ -391,18 +418,9 @@ int ef_queue_push(struct ef_queue_producer *p, const void *data, uint32_t len)
         c->used = len;
         return publish(p, c);
     }
-    if (c && (c->n == q->chunk_events || c->used + len > c->cap)) {
-        rc = ef_queue_flush(p);
-        if (rc < 0)
-            return rc;
-        c = NULL;
-    }
-    if (!c) {
-        c = get_chunk(q);
-        if (!c)
-            return EF_ENOMEM;
-        p->cur = c;
-    }
+    rc = room_for(p, len, &c);
+    if (rc < 0)
+        return rc;
     memcpy(c->data + c->used, data, len);
     c->lens[c->n++] = len;
     c->used += len;
@@ -414,22 +432,12 @@ int ef_queue_push(struct ef_queue_producer *p, const void *data, uint32_t len)
 
 int ef_queue_window(struct ef_queue_producer *p, struct ef_buf *out, int *fresh)
 {
-    struct ef_queue *q = p->q;
     struct chunk *c = p->cur;
     int rc;
 
-    if (c && c->n > 0 && (c->n == q->chunk_events || c->cap - c->used < WINDOW_MIN)) {
-        rc = ef_queue_flush(p);
-        if (rc < 0)
-            return rc;
-        c = NULL;
-    }
-    if (!c) {
-        c = get_chunk(q);
-        if (!c)
-            return EF_ENOMEM;
-        p->cur = c;
-    }
+    rc = room_for(p, WINDOW_MIN, &c);
+    if (rc < 0)
+        return rc;
     out->data = c->data + c->used;
     out->len = 0;
     out->cap = c->cap - c->used;
