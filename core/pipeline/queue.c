@@ -432,7 +432,7 @@ int ef_queue_push(struct ef_queue_producer *p, const void *data, uint32_t len)
 
 int ef_queue_window(struct ef_queue_producer *p, struct ef_buf *out, int *fresh)
 {
-    struct chunk *c = p->cur;
+    struct chunk *c;
     int rc;
 
     rc = room_for(p, WINDOW_MIN, &c);

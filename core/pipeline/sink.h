@@ -38,7 +38,6 @@ struct ef_batch {
      */
     struct ef_buf data;
     int lines;
-    uint64_t bytes; /* the events' lengths added up (no separators) */
     unsigned attempts;
 };
 

@@ -112,7 +112,6 @@ static struct flight *flight_get(struct ef_sink *s)
     f->state = F_FILLING;
     f->b.id = ++s->batch_id;
     f->b.count = 0;
-    f->b.bytes = 0;
     f->b.lines = s->ops->wants_lines;
     f->b.attempts = 0;
     ef_buf_reset(&f->b.data);
@@ -141,6 +140,12 @@ static void flight_free(struct flight *f)
 
 /* --- filling the open batch from the spool --- */
 
+/* The events' bytes in b: its data less the '\n' after each event when laid out as lines. */
+static uint64_t batch_bytes(const struct ef_batch *b)
+{
+    return b->data.len - (b->lines ? b->count : 0);
+}
+
 struct fill_ctx {
     struct ef_sink *s;
     struct flight *f;
@@ -156,7 +161,7 @@ static int visit(void *ud, const struct ef_spool_event *ev)
 
     if (c->full || c->rc < 0)
         return 0;
-    if (f->b.count > 0 && f->b.bytes + ev->len > s->max_bytes) {
+    if (f->b.count > 0 && batch_bytes(&f->b) + ev->len > s->max_bytes) {
         /* It would overflow the batch: it starts the next one. */
         c->full = 1;
         s->batch_full_skip = ev->seq;
@@ -184,7 +189,6 @@ static int visit(void *ud, const struct ef_spool_event *ev)
         c->rc = ef_buf_append_byte(&f->b.data, '\n');
     if (c->rc < 0)
         return 0;
-    f->b.bytes += ev->len;
     f->b.count++;
     f->upto = ev->seq;
     return 0;
@@ -213,7 +217,7 @@ static int fill(struct ef_sink *s)
 
         s->batch_full_skip = 0;
         n = ef_spool_read(s->spool, s->read_next, (size_t)(s->max_events - f->b.count),
-                          (size_t)(s->max_bytes - f->b.bytes), visit, &c, &next);
+                          (size_t)(s->max_bytes - batch_bytes(&f->b)), visit, &c, &next);
         if (n < 0)
             return n;
         if (c.rc < 0)
@@ -221,10 +225,10 @@ static int fill(struct ef_sink *s)
         if (f->b.count > before && f->since == NO_TIME)
             f->since = s->unread_since != NO_TIME ? s->unread_since : ef_clock_now(s->clock);
         s->read_next = c.full ? s->batch_full_skip : next;
-        if (n == 0 || f->b.bytes >= s->max_bytes)
+        if (n == 0 || batch_bytes(&f->b) >= s->max_bytes)
             break;
     }
-    if (c.full || f->b.count >= s->max_events || f->b.bytes >= s->max_bytes)
+    if (c.full || f->b.count >= s->max_events || batch_bytes(&f->b) >= s->max_bytes)
         return 1;
     /* The spool has nothing more: the next event to arrive starts a new wait. */
     s->unread_since = NO_TIME;
@@ -262,7 +266,7 @@ static void send_open(struct ef_sink *s)
     s->n_flights++;
     s->st.sent += f->b.count;
     s->st.sent_batches++;
-    s->st.sent_bytes += f->b.bytes;
+    s->st.sent_bytes += batch_bytes(&f->b);
     start_send(s, f);
 }
 
@@ -373,7 +377,7 @@ static int split_result(struct flight *f, const struct ef_sink_result *r)
 {
     struct ef_sink *s = f->s;
     struct ef_batch *b = &f->b;
-    uint64_t acked = 0, acked_bytes = 0, bytes = 0;
+    uint64_t acked = 0, acked_bytes = 0;
     size_t i, kept = 0, wpos = 0;
     int rc = 0;
 
@@ -396,7 +400,6 @@ static int split_result(struct flight *f, const struct ef_sink_result *r)
             b->events[kept].off = wpos;
             b->events[kept].len = e->len;
             wpos += n;
-            bytes += e->len;
             kept++;
         } else {
             acked++;
@@ -407,7 +410,6 @@ static int split_result(struct flight *f, const struct ef_sink_result *r)
         return rc;
     count_acked(s, acked, acked_bytes);
     b->count = kept;
-    b->bytes = bytes;
     b->data.len = wpos;
     if (b->data.data)
         b->data.data[wpos] = '\0';
@@ -427,7 +429,7 @@ static void handle_result(struct flight *f, const struct ef_sink_result *r)
     if (r->per_event) {
         rc = split_result(f, r);
     } else if (r->verdict == EF_SINK_ACK) {
-        count_acked(s, f->b.count, f->b.bytes);
+        count_acked(s, f->b.count, batch_bytes(&f->b));
     } else if (r->verdict == EF_SINK_REJECT) {
         for (i = 0; i < f->b.count && rc == 0; i++)
             rc = ef_deadletter_format(&f->dl, r->reason, f->b.data.data + f->b.events[i].off,

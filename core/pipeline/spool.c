@@ -104,15 +104,23 @@ static void switch_tailbuf(struct ef_spool *sp)
     t->valid = 1;
 }
 
-uint64_t ef_spool_tail_evicts(const struct ef_spool *sp, uint32_t len)
+/* 1 when a record of need bytes closes the active segment and starts the next. */
+static int will_roll(const struct ef_spool *sp, uint64_t need)
 {
     const struct ef_seg *a = &sp->segs[sp->nsegs - 1];
+
+    return a->count && a->size + need > sp->seg_limit;
+}
+
+uint64_t ef_spool_tail_evicts(const struct ef_spool *sp, uint32_t len)
+{
     const struct ef_tailbuf *t = &sp->tb[sp->tcur], *o = &sp->tb[sp->tcur ^ 1];
     uint64_t need = EF_REC_HDR + (uint64_t)len;
 
     if (sp->memory || !o->valid)
         return 0;
-    if ((a->count && a->size + need > sp->seg_limit) || need > EF_SPOOL_TAILBUF - t->len)
+    /* A roll starts a tail buffer, as a record that does not fit does. */
+    if (will_roll(sp, need) || need > EF_SPOOL_TAILBUF - t->len)
         return o->last_seq;
     return 0;
 }
@@ -162,42 +170,36 @@ static int put_memory(struct ef_spool *sp, const void *p, size_t n)
 static int put_bytes(struct ef_spool *sp, const void *p, size_t n, const void *q, size_t m)
 {
     struct ef_tailbuf *t = &sp->tb[sp->tcur];
-    int rc;
+    size_t total = n + m;
+    int rc = 0;
 
     if (sp->memory) {
         rc = put_memory(sp, p, n);
         if (rc == 0 && m)
             rc = put_memory(sp, q, m);
-        if (rc < 0)
-            return rc;
-    } else if (n + m > EF_SPOOL_TAILBUF - t->len) {
+    } else if (total > EF_SPOOL_TAILBUF - t->len) {
         rc = ef_spool_flush(sp);
-        if (rc < 0)
-            return rc;
-        if (n + m >= EF_SPOOL_TAILBUF) {
+        if (rc == 0 && total >= EF_SPOOL_TAILBUF) {
+            /* Too large to cache: straight to the file, nothing to buffer. */
             rc = write_out(sp, p, n);
             if (rc == 0 && m)
                 rc = write_out(sp, q, m);
-            if (rc < 0)
-                return rc;
-            switch_tailbuf(sp); /* appends go on after these bytes */
-        } else {
-            switch_tailbuf(sp);
-            t = &sp->tb[sp->tcur];
-            memcpy(t->mem, p, n);
-            if (m)
-                memcpy(t->mem + n, q, m);
-            t->len = n + m;
+            n = m = 0;
         }
-        active(sp)->size += n + m;
-    } else {
+        if (rc == 0)
+            switch_tailbuf(sp); /* appends go on after what is written */
+        t = &sp->tb[sp->tcur];
+    }
+    if (rc < 0)
+        return rc;
+    if (!sp->memory) {
         memcpy(t->mem + t->len, p, n);
         if (m)
             memcpy(t->mem + t->len + n, q, m);
         t->len += n + m;
-        active(sp)->size += n + m;
+        active(sp)->size += total;
     }
-    sp->total += n + m;
+    sp->total += total;
     return 0;
 }
 
@@ -226,9 +228,7 @@ int ef_spool_new_segment(struct ef_spool *sp)
             return rc;
         }
         if (sp->sync != EF_SPOOL_SYNC_OFF) {
-            rc = sp->bg ? ef_spool_bg_sync_dir(sp->bg) : EF_ENOMEM;
-            if (rc < 0)
-                rc = ef_fs_sync_dir(sp->dir);
+            rc = sp->bg ? ef_spool_bg_sync_dir(sp->bg) : ef_fs_sync_dir(sp->dir);
             if (rc < 0)
                 return rc;
         }
@@ -252,17 +252,18 @@ static int roll(struct ef_spool *sp)
         rc = ef_spool_flush(sp);
         if (rc < 0)
             return rc;
-        /* The background thread closes it after any fsync queued for it. */
-        if (!sp->bg || ef_spool_bg_sync_file(
-                           sp->bg, sp->wfd, sp->sync != EF_SPOOL_SYNC_OFF && sp->unsynced, 1) < 0) {
-            if (sp->bg)
-                ef_spool_bg_wait(sp->bg); /* no job may still use the fd */
-            if (sp->sync != EF_SPOOL_SYNC_OFF)
-                rc = sync_active(sp);
-            if (rc < 0)
-                return rc;
-            ef_fs_close(sp->wfd);
+        if (sp->bg) {
+            /* It closes the file after any fsync queued for it. */
+            rc = ef_spool_bg_sync_file(sp->bg, sp->wfd,
+                                       sp->sync != EF_SPOOL_SYNC_OFF && sp->unsynced, 1);
+            sp->wfd = -1;
+        } else if (sp->sync != EF_SPOOL_SYNC_OFF) {
+            rc = sync_active(sp);
         }
+        if (rc < 0)
+            return rc;
+        if (sp->wfd >= 0)
+            ef_fs_close(sp->wfd);
         sp->wfd = -1;
         sp->unsynced = 0;
     }
@@ -281,9 +282,7 @@ static int remove_oldest(struct ef_spool *sp)
         free(s->mem);
     } else {
         ef_seg_path(path, sizeof(path), sp->dir, s->name);
-        rc = sp->bg ? ef_spool_bg_remove(sp->bg, path) : EF_ENOMEM;
-        if (rc < 0)
-            rc = ef_fs_remove(path);
+        rc = sp->bg ? ef_spool_bg_remove(sp->bg, path) : ef_fs_remove(path);
         if (rc == EF_ENOENT)
             rc = 0;
         if (rc < 0)
@@ -412,8 +411,7 @@ int ef_spool_append(struct ef_spool *sp, const void *data, uint32_t len, uint64_
         sp->st.dropped_newest++; /* it could never fit, whatever the policy */
         return EF_ENOSPC;
     }
-    a = active(sp);
-    if (a->count && a->size + need > sp->seg_limit) {
+    if (will_roll(sp, need)) {
         rc = roll(sp);
         if (rc < 0)
             goto fail;
@@ -477,12 +475,11 @@ void ef_spool_bg_apply(struct ef_spool *sp)
     d.cursors = cursors;
     ef_spool_bg_poll(sp->bg, &d);
     sp->st.fsyncs += d.fsyncs;
-    if (d.error) {
-        EF_LOG_EVERY(sp->bg_errors, 100, EF_LOG_ERROR, "spool", "%s: %s in %s: %s", sp->dir,
-                     d.error_what, sp->dir, ef_strerror(d.error));
-        if (strcmp(d.error_what, "ledger") == 0)
-            sp->ledger_dirty = 1; /* written again at the next tick */
-    }
+    if (d.error)
+        EF_LOG_EVERY(sp->bg_errors, 100, EF_LOG_ERROR, "spool", "%s in %s: %s", d.error_what,
+                     sp->dir, ef_strerror(d.error));
+    if (d.ledger_failed)
+        sp->ledger_dirty = 1; /* written again at the next tick */
     if (d.ledger_written) {
         memcpy(sp->ledger_cursor, cursors, sp->n_sinks * sizeof(uint64_t));
         if (delete_passed(sp, sp->ledger_cursor) < 0)

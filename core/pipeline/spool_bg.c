@@ -9,7 +9,8 @@
  * delete when it has polled that write's completion). Results (fsync count,
  * the cursors of the last ledger written, the first error) accumulate under
  * the mutex until the owner polls them; a job allocates one small node, a
- * few per second.
+ * few per second. Without memory for the node the job runs at once on the
+ * owner's thread, after the queue drained, so no caller needs a fallback.
  */
 #include "spool_bg.h"
 
@@ -27,8 +28,8 @@ struct job {
     struct job *next;
     int kind;
     int fd, sync, close_after;
-    char *path;         /* J_REMOVE */
-    uint64_t cursors[]; /* J_LEDGER: n_sinks values */
+    const char *path;        /* J_REMOVE */
+    const uint64_t *cursors; /* J_LEDGER: n_sinks values */
 };
 
 struct ef_spool_bg {
@@ -46,7 +47,7 @@ struct ef_spool_bg {
 
     /* results, until polled */
     uint64_t fsyncs;
-    int ledger_written;
+    int ledger_written, ledger_failed;
     uint64_t *cursors;
     int error;
     const char *error_what;
@@ -61,7 +62,7 @@ static void record_error(struct ef_spool_bg *bg, int rc, const char *what)
 }
 
 /* Does one job without the lock; returns the fsyncs it made. */
-static unsigned run_job(struct ef_spool_bg *bg, struct job *j, int *rc, const char **what)
+static unsigned run_job(struct ef_spool_bg *bg, const struct job *j, int *rc, const char **what)
 {
     unsigned fsyncs = 0;
 
@@ -96,6 +97,24 @@ static unsigned run_job(struct ef_spool_bg *bg, struct job *j, int *rc, const ch
     return fsyncs;
 }
 
+/* Takes the results of job j (queued: it was counted as pending). Caller holds bg->mu. */
+static void finished_locked(struct ef_spool_bg *bg, const struct job *j, int queued, int rc,
+                            unsigned fsyncs, const char *what)
+{
+    bg->fsyncs += fsyncs;
+    record_error(bg, rc, what);
+    if (queued && j->kind == J_SYNC_FILE && j->sync)
+        bg->file_syncs--;
+    if (queued && j->kind == J_LEDGER)
+        bg->ledgers--;
+    if (j->kind == J_LEDGER && rc == 0) {
+        memcpy(bg->cursors, j->cursors, bg->n_sinks * sizeof(uint64_t));
+        bg->ledger_written = 1;
+    }
+    if (j->kind == J_LEDGER && rc < 0)
+        bg->ledger_failed = 1;
+}
+
 static void worker(void *arg)
 {
     struct ef_spool_bg *bg = arg;
@@ -122,18 +141,7 @@ static void worker(void *arg)
         n = run_job(bg, j, &rc, &what);
         uv_mutex_lock(&bg->mu);
         bg->running = 0;
-        bg->fsyncs += n;
-        record_error(bg, rc, what);
-        if (j->kind == J_SYNC_FILE && j->sync)
-            bg->file_syncs--;
-        if (j->kind == J_LEDGER) {
-            bg->ledgers--;
-            if (rc == 0) {
-                memcpy(bg->cursors, j->cursors, bg->n_sinks * sizeof(uint64_t));
-                bg->ledger_written = 1;
-            }
-        }
-        free(j->path);
+        finished_locked(bg, j, 1, rc, n, what);
         free(j);
     }
     uv_mutex_unlock(&bg->mu);
@@ -195,7 +203,7 @@ void ef_spool_bg_stop(struct ef_spool_bg *bg)
     free(bg);
 }
 
-static int queue_job(struct ef_spool_bg *bg, struct job *j)
+static void queue_job(struct ef_spool_bg *bg, struct job *j)
 {
     uv_mutex_lock(&bg->mu);
     if (j->kind == J_SYNC_FILE && j->sync)
@@ -209,60 +217,67 @@ static int queue_job(struct ef_spool_bg *bg, struct job *j)
     bg->tail = j;
     uv_cond_signal(&bg->work);
     uv_mutex_unlock(&bg->mu);
-    return 0;
 }
 
-static struct job *new_job(int kind, size_t extra)
+/*
+ * Queues a copy of j, with the n bytes at data (its cursors or its path)
+ * copied behind it in the same allocation. Without the memory for that,
+ * the job is done here, after the queued ones, so the order holds either
+ * way, and its result is returned (its counts are polled like the others).
+ */
+static int submit(struct ef_spool_bg *bg, const struct job *j, const void *data, size_t n)
 {
-    struct job *j = calloc(1, sizeof(*j) + extra);
+    struct job *q = malloc(sizeof(*q) + n);
+    const char *what = "";
+    unsigned fsyncs;
+    int rc;
 
-    if (j)
-        j->kind = kind;
-    return j;
+    if (q) {
+        *q = *j;
+        q->next = NULL;
+        if (n)
+            memcpy(q + 1, data, n);
+        if (j->kind == J_LEDGER)
+            q->cursors = (const uint64_t *)(const void *)(q + 1);
+        if (j->kind == J_REMOVE)
+            q->path = (const char *)(q + 1);
+        queue_job(bg, q);
+        return 0;
+    }
+    ef_spool_bg_wait(bg);
+    fsyncs = run_job(bg, j, &rc, &what);
+    uv_mutex_lock(&bg->mu);
+    finished_locked(bg, j, 0, rc, fsyncs, what);
+    uv_mutex_unlock(&bg->mu);
+    return rc;
 }
 
 int ef_spool_bg_sync_file(struct ef_spool_bg *bg, int fd, int sync, int close_after)
 {
-    struct job *j = new_job(J_SYNC_FILE, 0);
+    struct job j = {.kind = J_SYNC_FILE, .fd = fd, .sync = sync, .close_after = close_after};
 
-    if (!j)
-        return EF_ENOMEM;
-    j->fd = fd;
-    j->sync = sync;
-    j->close_after = close_after;
-    return queue_job(bg, j);
+    return submit(bg, &j, NULL, 0);
 }
 
 int ef_spool_bg_sync_dir(struct ef_spool_bg *bg)
 {
-    struct job *j = new_job(J_SYNC_DIR, 0);
+    struct job j = {.kind = J_SYNC_DIR};
 
-    return j ? queue_job(bg, j) : EF_ENOMEM;
+    return submit(bg, &j, NULL, 0);
 }
 
 int ef_spool_bg_ledger(struct ef_spool_bg *bg, const uint64_t *cursors, int sync)
 {
-    struct job *j = new_job(J_LEDGER, bg->n_sinks * sizeof(uint64_t));
+    struct job j = {.kind = J_LEDGER, .sync = sync, .cursors = cursors};
 
-    if (!j)
-        return EF_ENOMEM;
-    memcpy(j->cursors, cursors, bg->n_sinks * sizeof(uint64_t));
-    j->sync = sync;
-    return queue_job(bg, j);
+    return submit(bg, &j, cursors, bg->n_sinks * sizeof(uint64_t));
 }
 
 int ef_spool_bg_remove(struct ef_spool_bg *bg, const char *path)
 {
-    struct job *j = new_job(J_REMOVE, 0);
+    struct job j = {.kind = J_REMOVE, .path = path};
 
-    if (!j)
-        return EF_ENOMEM;
-    j->path = strdup(path);
-    if (!j->path) {
-        free(j);
-        return EF_ENOMEM;
-    }
-    return queue_job(bg, j);
+    return submit(bg, &j, path, strlen(path) + 1);
 }
 
 static int pending(struct ef_spool_bg *bg, const unsigned *count)
@@ -290,12 +305,13 @@ void ef_spool_bg_poll(struct ef_spool_bg *bg, struct ef_spool_bg_done *done)
     uv_mutex_lock(&bg->mu);
     done->fsyncs = bg->fsyncs;
     done->ledger_written = bg->ledger_written;
+    done->ledger_failed = bg->ledger_failed;
     if (bg->ledger_written)
         memcpy(done->cursors, bg->cursors, bg->n_sinks * sizeof(uint64_t));
     done->error = bg->error;
     done->error_what = bg->error_what;
     bg->fsyncs = 0;
-    bg->ledger_written = 0;
+    bg->ledger_written = bg->ledger_failed = 0;
     bg->error = 0;
     bg->error_what = NULL;
     uv_mutex_unlock(&bg->mu);

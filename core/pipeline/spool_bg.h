@@ -22,9 +22,10 @@ struct ef_spool_bg;
 struct ef_spool_bg_done {
     uint64_t fsyncs;        /* file and folder fsyncs done (the ledger's included) */
     int ledger_written;     /* a ledger write finished: cursors holds what it says */
+    int ledger_failed;      /* a ledger write failed: it must be queued again */
     uint64_t *cursors;      /* n_sinks values, filled when ledger_written */
     int error;              /* the first failure (an EF_E* code), 0 if none */
-    const char *error_what; /* "fsync", "ledger" or "delete" */
+    const char *error_what; /* "fsync", "ledger" or "delete", for the log */
 };
 
 /* Starts the thread. Returns 0, EF_ENOMEM or EF_ESYS. The spool's owner thread. */
@@ -35,8 +36,10 @@ int ef_spool_bg_start(const char *dir, const char *const *names, unsigned n_sink
 void ef_spool_bg_stop(struct ef_spool_bg *bg);
 
 /*
- * Queues work; each returns 0 or EF_ENOMEM (nothing queued: the caller does
- * the work itself). Owner thread.
+ * Queues work and returns 0. Without the memory to queue it, the job is
+ * done at once, after those queued before it, and its result returned (an
+ * EF_E* code; its fsyncs and a ledger it wrote are polled as usual). Owner
+ * thread.
  *  sync_file: fsync fd (when sync) and then close it (when close_after).
  *  sync_dir:  fsync the spool's folder.
  *  ledger:    write the ledger with these cursors (copied), durable when sync.

@@ -188,7 +188,6 @@ int ef_spool_read(struct ef_spool *sp, uint64_t from, size_t max_events, size_t 
     while (i < sp->nsegs) {
         /* A segment's bytes: in the file, or in one or two tail buffers. */
         uint64_t seg_end = !sp->memory && i == sp->nsegs - 1 ? sp->wfile : sp->segs[i].size;
-        int damaged = 0;
 
         if (off >= seg_end) {
             i++;
@@ -214,7 +213,7 @@ int ef_spool_read(struct ef_spool *sp, uint64_t from, size_t max_events, size_t 
                              (unsigned long long)sp->segs[i].name, (unsigned long long)off,
                              ef_strerror(rc));
                 rc = 0;
-                damaged = 1;
+                off = seg_end;
                 break;
             }
             if (rc < 0)
@@ -238,11 +237,7 @@ int ef_spool_read(struct ef_spool *sp, uint64_t from, size_t max_events, size_t 
                 goto out;
             }
         }
-        /* Else the reader ended at a tail buffer's end: the next part is read next. */
-        if (damaged || off >= seg_end) {
-            i++;
-            off = EF_SEG_HDR;
-        }
+        /* The segment is done, or the reader ended at a tail buffer's end: its next part. */
     }
     /* Read to the end: the next event will be appended at the active segment's end. */
     remember(sp, sp->next_seq, sp->segs[sp->nsegs - 1].name,
