@@ -119,6 +119,8 @@ static int one(const char *work, unsigned mult, const char *trace, const char *m
     unsigned i;
     /* REPLAY_BENCH_SINK="in_flight = 4\n" adds lines to the sink's section (experiments). */
     const char *sink_extra = getenv("REPLAY_BENCH_SINK");
+    /* REPLAY_BENCH_SERVICE="queue_max_bytes = 2MiB\n" adds lines to [service] (experiments). */
+    const char *svc_extra = getenv("REPLAY_BENCH_SERVICE");
     /* REPLAY_BENCH_SYNC=always|never: another spool_sync than the default interval. */
     const char *sync = getenv("REPLAY_BENCH_SYNC") ? getenv("REPLAY_BENCH_SYNC") : "interval";
     int n, one_cpu, rc = 1;
@@ -145,10 +147,10 @@ static int one(const char *work, unsigned mult, const char *trace, const char *m
     snprintf(out, sizeof(out), "%s/out.ndjson", dir);
     n = snprintf(conf, sizeof(conf),
                  "[service]\nstate_dir = %s/state\nspool = disk\nspool_sync = %s\n"
-                 "metrics_listen =\nstats_interval = 24h\nlog_level = warn\n\n"
+                 "metrics_listen =\nstats_interval = 24h\nlog_level = warn\n%s\n"
                  "[session:bench]\nkind = file\npath = %s/*.etl\n%s%s%s\n"
                  "[sink:out]\ntype = file\npath = %s\nrotate_size = 0\n%s",
-                 dir, sync, in, manifest ? "manifest = " : "", manifest ? manifest : "",
+                 dir, sync, svc_extra ? svc_extra : "", in, manifest ? "manifest = " : "", manifest ? manifest : "",
                  manifest ? "\n" : "", out, sink_extra ? sink_extra : "");
     if (n >= (int)sizeof(conf) ||
         ef_config_load_string(conf, (size_t)n, "bench.ini", &cfg, &errs)) {

@@ -123,13 +123,16 @@ static int utf16_value(struct run *r, struct ef_value *v, uint32_t n)
 
 static int ascii_only(const uint8_t *s, uint32_t n)
 {
-    uint32_t i;
+    uint64_t x, any = 0;
+    uint32_t i = 0;
 
-    for (i = 0; i < n; i++) {
-        if (s[i] >= 0x80)
-            return 0;
+    for (; n - i >= 8; i += 8) {
+        memcpy(&x, s + i, 8);
+        any |= x;
     }
-    return 1;
+    for (; i < n; i++)
+        any |= s[i];
+    return (any & 0x8080808080808080ull) == 0;
 }
 
 /* 8-bit text of n bytes at the cursor, cut at an embedded NUL; ASCII stays in place. */
@@ -156,17 +159,15 @@ static int ansi_value(struct run *r, struct ef_value *v, uint32_t n)
 /* Bytes to the first NUL unit of the given width (exclusive), or to the end. */
 static uint32_t scan_terminated(const struct run *r, uint32_t width, int *terminated)
 {
-    uint32_t i, avail = r->len - r->off;
+    uint32_t avail = r->len - r->off;
     const uint8_t *s = r->p + r->off;
+    const uint8_t *nul;
 
-    *terminated = 0;
-    for (i = 0; i + width <= avail; i += width) {
-        if (s[i] == 0 && (width == 1 || s[i + 1] == 0)) {
-            *terminated = 1;
-            return i;
-        }
-    }
-    return avail - avail % width;
+    if (width == 2)
+        return (uint32_t)ef_utf16le_find_nul(s, avail, terminated);
+    nul = memchr(s, 0, avail);
+    *terminated = nul != NULL;
+    return nul ? (uint32_t)(nul - s) : avail;
 }
 
 /*

@@ -26,6 +26,7 @@ struct ef_queue {
     uv_mutex_t mu;
     uv_cond_t cond;
     uint64_t max_events, max_bytes;
+    uint64_t block_events, block_bytes; /* where a blocking producer waits (queue.h) */
     uint32_t chunk_events;
     size_t chunk_bytes;
     ef_queue_drain_fn drain;
@@ -120,6 +121,14 @@ int ef_queue_new(uv_loop_t *loop, const struct ef_queue_options *opt, struct ef_
     /* A chunk holds at most a quarter of the capacity, so a drop loses at most that. */
     q->chunk_events = (uint32_t)clamp64(q->max_events / 4, 1, EF_QUEUE_CHUNK_EVENTS);
     q->chunk_bytes = (size_t)clamp64(q->max_bytes / 4, 64, EF_QUEUE_CHUNK_BYTES);
+    /* Blocking producers stop at a quarter, but at no fewer than two chunks when the queue
+     * holds two: one in the loop's hands while the next fills. */
+    q->block_events = q->max_events / 4 > 2u * q->chunk_events ? q->max_events / 4
+                      : q->max_events < 2u * q->chunk_events   ? q->max_events
+                                                               : 2u * q->chunk_events;
+    q->block_bytes = q->max_bytes / 4 > 2u * q->chunk_bytes ? q->max_bytes / 4
+                     : q->max_bytes < 2u * q->chunk_bytes   ? q->max_bytes
+                                                            : 2u * q->chunk_bytes;
     /* Enough free chunks to refill a full queue without allocating. */
     q->max_free = (unsigned)clamp64(q->max_events / q->chunk_events + 8, 8, 4096);
     q->drain = opt->drain;
@@ -308,11 +317,13 @@ static struct chunk *get_chunk(struct ef_queue *q)
     return c;
 }
 
-static int fits_locked(const struct ef_queue *q, const struct chunk *c)
+static int fits_locked(const struct ef_queue *q, const struct chunk *c, int policy)
 {
     /* An empty queue takes any chunk, so an event larger than the capacity still passes. */
     if (q->st.events == 0)
         return 1;
+    if (policy == EF_QUEUE_BLOCK)
+        return q->st.events + c->n <= q->block_events && q->st.bytes + c->used <= q->block_bytes;
     return q->st.events + c->n <= q->max_events && q->st.bytes + c->used <= q->max_bytes;
 }
 
@@ -325,7 +336,7 @@ static int publish(struct ef_queue_producer *p, struct chunk *c)
     c->session = p->session;
     uv_mutex_lock(&q->mu);
     p->st.pushed += c->n;
-    while (!q->closed && !fits_locked(q, c)) {
+    while (!q->closed && !fits_locked(q, c, p->policy)) {
         if (p->policy == EF_QUEUE_DROP) {
             p->st.dropped += c->n;
             p->st.dropped_bytes += c->used;

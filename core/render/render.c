@@ -231,8 +231,7 @@ static unsigned dec_digits(uint64_t v)
     return n + (v >= 10) + (v >= 100) + (v >= 1000);
 }
 
-/* Decimal text of v at p; returns the end. */
-static char *put_u64(char *p, uint64_t v)
+char *ef_render_put_u64(char *p, uint64_t v)
 {
     char *end = p + dec_digits(v);
 
@@ -253,7 +252,7 @@ void ef_render_u64(struct ef_renderer *r, uint64_t v, int is64)
     }
     p = ef_jw_begin(&r->jw, 20);
     if (p)
-        ef_jw_end(&r->jw, put_u64(p, v));
+        ef_jw_end(&r->jw, ef_render_put_u64(p, v));
 }
 
 void ef_render_i64(struct ef_renderer *r, int64_t v, int is64)
@@ -344,16 +343,20 @@ size_t ef_render_fmt_guid(char *s, const struct ef_guid *g)
     return (size_t)(p - s);
 }
 
-void ef_render_guid(struct ef_renderer *r, const struct ef_guid *g)
+char *ef_render_put_guid(char *p, const struct ef_guid *g)
 {
-    char *p = ef_jw_begin(&r->jw, 40);
-
-    if (!p)
-        return;
     *p++ = '"';
     p += ef_render_fmt_guid(p, g);
     *p++ = '"';
-    ef_jw_end(&r->jw, p);
+    return p;
+}
+
+void ef_render_guid(struct ef_renderer *r, const struct ef_guid *g)
+{
+    char *p = ef_jw_begin(&r->jw, EF_RENDER_GUID_MAX);
+
+    if (p)
+        ef_jw_end(&r->jw, ef_render_put_guid(p, g));
 }
 
 void ef_render_status(struct ef_renderer *r, uint32_t v)
@@ -379,24 +382,26 @@ size_t ef_render_fmt_u32(char *out, uint32_t v)
  * time order, so the calendar arithmetic runs once per second of trace and
  * each event formats only its seven fractional digits.
  */
-void ef_render_filetime(struct ef_renderer *r, uint64_t ft)
+char *ef_render_put_filetime(struct ef_renderer *r, char *p, uint64_t ft)
 {
-    char s[EF_TIME_STR_SIZE], *p;
+    char s[EF_TIME_STR_SIZE];
     uint64_t sec = ft / 10000000u;
     uint32_t frac = (uint32_t)(ft % 10000000u);
     int i;
 
     if (sec != r->ts_second) {
         if (ef_filetime_format(sec * 10000000u, s) < 0) {
-            ef_render_u64(r, ft, 1);
-            return;
+            /* Past what a calendar date can say: the number, as ef_render_u64 writes it. */
+            if (!r->opts.int64_as_string)
+                return ef_render_put_u64(p, ft);
+            *p = '"';
+            p = ef_render_put_u64(p + 1, ft);
+            *p++ = '"';
+            return p;
         }
         memcpy(r->ts_prefix, s, 19);
         r->ts_second = sec;
     }
-    p = ef_jw_begin(&r->jw, 30);
-    if (!p)
-        return;
     /* "YYYY-MM-DDTHH:MM:SS.fffffffZ" with its quotes. */
     p[0] = '"';
     memcpy(p + 1, r->ts_prefix, 19);
@@ -405,7 +410,15 @@ void ef_render_filetime(struct ef_renderer *r, uint64_t ft)
         p[i + 1] = (char)('0' + frac % 10);
     p[28] = 'Z';
     p[29] = '"';
-    ef_jw_end(&r->jw, p + 30);
+    return p + 30;
+}
+
+void ef_render_filetime(struct ef_renderer *r, uint64_t ft)
+{
+    char *p = ef_jw_begin(&r->jw, EF_RENDER_FILETIME_MAX);
+
+    if (p)
+        ef_jw_end(&r->jw, ef_render_put_filetime(r, p, ft));
 }
 
 void ef_render_binary(struct ef_renderer *r, const void *p, size_t n)

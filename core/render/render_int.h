@@ -61,6 +61,18 @@ size_t ef_render_fmt_hex(char *out, uint64_t v);
 /* Decimal text of v ending at end (at least 20 bytes before it); returns its length. */
 size_t ef_render_fmt_u64(char *end, uint64_t v);
 
+/*
+ * The same values written at p, which has room for their _MAX bytes, with
+ * no separator: each returns the end. For members of a fixed shape written
+ * under one room check (ef_jw_members_begin).
+ */
+#define EF_RENDER_U64_MAX      20
+#define EF_RENDER_GUID_MAX     40 /* with its quotes */
+#define EF_RENDER_FILETIME_MAX 30 /* with its quotes; a number when no date can say it */
+char *ef_render_put_u64(char *p, uint64_t v);
+char *ef_render_put_guid(char *p, const struct ef_guid *g);
+char *ef_render_put_filetime(struct ef_renderer *r, char *p, uint64_t ft);
+
 /* Text that may not be valid UTF-8 (names from metadata): sanitized when needed. */
 void ef_render_text(struct ef_renderer *r, const char *s, size_t n);
 void ef_render_str(struct ef_renderer *r, const char *s);

@@ -55,25 +55,54 @@ static void keywords(struct ef_renderer *r, const struct ef_event *ev)
     ef_jw_map_close(&r->jw);
 }
 
-static void correlation(struct ef_renderer *r, const struct ef_record *rec)
+/* The most system_mid writes: TimeCreated, Correlation with both IDs, Execution. */
+#define SYSTEM_MID_MAX                                                                             \
+    (sizeof("\"TimeCreated\":{\"SystemTime\":}") + EF_RENDER_FILETIME_MAX +                        \
+     sizeof(",\"Correlation\":{\"ActivityID\":,\"RelatedActivityID\":}") +                         \
+     2 * EF_RENDER_GUID_MAX +                                                                      \
+     sizeof(",\"Execution\":{\"ProcessID\":,\"ThreadID\":,\"ProcessorID\":}") +                    \
+     3 * EF_RENDER_U64_MAX)
+
+/*
+ * TimeCreated, Correlation and Execution: every event has them, their shape
+ * is fixed and their size bounded, so they are written at one pointer under
+ * one room check. Through the writer's calls, a check and a separator per
+ * token, they cost as much as the rest of System.
+ */
+static void system_mid(struct ef_renderer *r, const struct ef_record *rec)
 {
     const struct ef_ext_item *rel = ef_record_ext(rec, EF_EXT_RELATED_ACTIVITYID);
+    int act = !ef_guid_is_zero(&rec->activity_id), has_rel = rel && rel->size >= 16;
+    char *p = ef_jw_members_begin(&r->jw, SYSTEM_MID_MAX);
     struct ef_guid g;
 
-    if (ef_guid_is_zero(&rec->activity_id) && !(rel && rel->size >= 16))
+    if (!p)
         return;
-    EF_JW_KEY(&r->jw, "Correlation");
-    ef_jw_map_open(&r->jw);
-    if (!ef_guid_is_zero(&rec->activity_id)) {
-        EF_JW_KEY(&r->jw, "ActivityID");
-        ef_render_guid(r, &rec->activity_id);
+    p = EF_JW_PUT_LIT(p, "\"TimeCreated\":{\"SystemTime\":");
+    p = ef_render_put_filetime(r, p, rec->timestamp);
+    *p++ = '}';
+    if (act || has_rel) {
+        p = EF_JW_PUT_LIT(p, ",\"Correlation\":{");
+        if (act) {
+            p = EF_JW_PUT_LIT(p, "\"ActivityID\":");
+            p = ef_render_put_guid(p, &rec->activity_id);
+        }
+        if (has_rel) {
+            ef_guid_read(rel->data, &g);
+            p = act ? EF_JW_PUT_LIT(p, ",\"RelatedActivityID\":")
+                    : EF_JW_PUT_LIT(p, "\"RelatedActivityID\":");
+            p = ef_render_put_guid(p, &g);
+        }
+        *p++ = '}';
     }
-    if (rel && rel->size >= 16) {
-        ef_guid_read(rel->data, &g);
-        EF_JW_KEY(&r->jw, "RelatedActivityID");
-        ef_render_guid(r, &g);
-    }
-    ef_jw_map_close(&r->jw);
+    p = EF_JW_PUT_LIT(p, ",\"Execution\":{\"ProcessID\":");
+    p = ef_render_put_u64(p, rec->pid);
+    p = EF_JW_PUT_LIT(p, ",\"ThreadID\":");
+    p = ef_render_put_u64(p, rec->tid);
+    p = EF_JW_PUT_LIT(p, ",\"ProcessorID\":");
+    p = ef_render_put_u64(p, rec->processor);
+    *p++ = '}';
+    ef_jw_members_end(&r->jw, p);
 }
 
 /* System's members from Provider to Keywords: constant per plan and descriptor. */
@@ -149,21 +178,7 @@ static void system_part(struct ef_renderer *r, const struct ef_event *ev)
         if (f)
             ef_render_frag_save(r, f, 0, mark);
     }
-    EF_JW_KEY(&r->jw, "TimeCreated");
-    ef_jw_map_open(&r->jw);
-    EF_JW_KEY(&r->jw, "SystemTime");
-    ef_render_filetime(r, rec->timestamp);
-    ef_jw_map_close(&r->jw);
-    correlation(r, rec);
-    EF_JW_KEY(&r->jw, "Execution");
-    ef_jw_map_open(&r->jw);
-    EF_JW_KEY(&r->jw, "ProcessID");
-    ef_render_u64(r, rec->pid, 0);
-    EF_JW_KEY(&r->jw, "ThreadID");
-    ef_render_u64(r, rec->tid, 0);
-    EF_JW_KEY(&r->jw, "ProcessorID");
-    ef_render_u64(r, rec->processor, 0);
-    ef_jw_map_close(&r->jw);
+    system_mid(r, rec);
     if (hit) {
         ef_render_frag_replay(r, f, 1);
     } else {

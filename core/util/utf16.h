@@ -39,6 +39,12 @@ int ef_utf16le_to_buf(const void *src, size_t src_len, unsigned flags, struct ef
                       size_t *src_used);
 
 /*
+ * Offset of the first NUL code unit in the n bytes at src (units at even
+ * offsets), with *found = 1; else n rounded down to even, with *found = 0.
+ */
+size_t ef_utf16le_find_nul(const void *src, size_t n, int *found);
+
+/*
  * Validates UTF-8 from a foreign source (ANSI strings in payloads, files),
  * replacing every invalid sequence with U+FFFD, appending to b. Any thread.
  */

@@ -1,7 +1,7 @@
 /*
  * test_pipeline_queue.c - the handoff queue: drop and block when full (with
- * producer threads), async drain coalescing, pause/resume, large events,
- * cancel waking a blocked producer.
+ * producer threads), a blocking producer's quarter, async drain coalescing,
+ * pause/resume, large events, cancel waking a blocked producer.
  */
 #include "runner.h"
 
@@ -383,7 +383,53 @@ START_TEST(cancel_wakes_blocked_producer)
     ef_queue_cancel(q);
     uv_thread_join(&t);
     ck_assert_int_eq(a.last_rc, EF_ECANCELED);
-    ck_assert_uint_eq(a.st.accepted, 8);
+    /* A blocking producer waits at a quarter of 8, raised to two chunks of 2. */
+    ck_assert_uint_eq(a.st.accepted, 4);
+    ef_queue_close(q, NULL, NULL);
+    ck_assert_int_eq(th_loop_fini(&loop), 0);
+}
+END_TEST
+
+/*
+ * A file replay (blocking) waits once the queue holds a quarter of its
+ * capacity, so a real-time session (dropping) sharing the queue still finds
+ * the other three quarters free, and drops only past the whole capacity.
+ */
+START_TEST(blocking_producer_leaves_room_for_dropping)
+{
+    uv_loop_t loop;
+    struct sink_rec rec = {.order_ok = 1};
+    struct ef_queue_options o = {.max_events = 4096, .drain = record, .drain_ud = &rec};
+    struct ef_queue_producer *live;
+    struct ef_queue_producer_stats ls;
+    struct ef_queue *q;
+    struct prod_arg a;
+    uv_thread_t t;
+    struct ef_queue_stats st;
+
+    ck_assert_int_eq(uv_loop_init(&loop), 0);
+    ck_assert_int_eq(ef_queue_new(&loop, &o, &q), 0);
+    a = (struct prod_arg){q, 0, 100000, EF_QUEUE_BLOCK, 0, {0}};
+    ck_assert_int_eq(uv_thread_create(&t, producer_thread, &a), 0);
+    do {
+        ef_queue_get_stats(q, &st);
+    } while (st.blocked == 0);
+    ck_assert_uint_eq(st.events, 1024);
+    ck_assert_int_eq(ef_queue_producer_new(q, 1, EF_QUEUE_DROP, &live), 0);
+    push_n(live, 1, 0, 3072);
+    ck_assert_int_eq(ef_queue_flush(live), 0);
+    ef_queue_producer_get_stats(live, &ls);
+    ck_assert_uint_eq(ls.accepted, 3072);
+    ck_assert_uint_eq(ls.dropped, 0);
+    /* Now the queue is full: the live session drops, counted. */
+    push_n(live, 1, 3072, 512);
+    ck_assert_int_eq(ef_queue_flush(live), 0);
+    ef_queue_producer_get_stats(live, &ls);
+    ck_assert_uint_eq(ls.dropped, 512);
+    ef_queue_cancel(q);
+    uv_thread_join(&t);
+    ck_assert_uint_eq(a.st.accepted, 1024);
+    ck_assert_int_eq(ef_queue_producer_free(live), 0);
     ef_queue_close(q, NULL, NULL);
     ck_assert_int_eq(th_loop_fini(&loop), 0);
 }
@@ -396,6 +442,7 @@ TCase *ef_pipeline_queue_case(void)
 
     tcase_add_test(tc, drop_when_full_counts);
     tcase_add_test(tc, block_when_full_two_producers);
+    tcase_add_test(tc, blocking_producer_leaves_room_for_dropping);
     tcase_add_test(tc, async_drain_coalesces);
     tcase_add_test(tc, pause_and_resume_keep_order);
     tcase_add_test(tc, large_event_passes_alone);

@@ -200,6 +200,38 @@ START_TEST(native_extended_data)
 }
 END_TEST
 
+/* TimeCreated, Correlation and Execution, written under one room check, in their rarer shapes. */
+START_TEST(native_system_middle_shapes)
+{
+    static const uint8_t rel[16] = {1, 0, 0, 0, 2, 0, 3, 0, 4, 5, 6, 7, 8, 9, 10, 11};
+    struct ef_ext_item ext[1] = {{EF_EXT_RELATED_ACTIVITYID, 16, rel}};
+    struct fixture f;
+    int as_str;
+
+    for (as_str = 0; as_str < 2; as_str++) {
+        setup(&f, EF_RENDER_NATIVE, as_str);
+        fx_record(&f.rec, 12, &f.p);
+        f.rec.ext = ext;
+        f.rec.ext_count = 1;
+        f.rec.timestamp = UINT64_MAX; /* past the year 9999: the number */
+        f.rec.pid = UINT32_MAX;
+        ef_decoder_decode(f.dec, &f.rec, &f.ev);
+        ck_assert_int_eq(ef_render_event(f.ren, &f.ev, &f.out), 0);
+        ck_assert_ptr_nonnull(strstr(
+            f.out.data, as_str ? "\"KW_PROCESS\"]},\"TimeCreated\":{\"SystemTime\":"
+                                 "\"18446744073709551615\"},\"Correlation\":{"
+                               : "\"KW_PROCESS\"]},\"TimeCreated\":{\"SystemTime\":"
+                                 "18446744073709551615},\"Correlation\":{"));
+        ck_assert_ptr_nonnull(strstr(f.out.data, "\"Correlation\":{\"RelatedActivityID\":"
+                                                 "\"{00000001-0002-0003-0405-060708090A0B}\"},"
+                                                 "\"Execution\":{\"ProcessID\":4294967295,"
+                                                 "\"ThreadID\":5678,\"ProcessorID\":2},"
+                                                 "\"Computer\":\"HOST\""));
+        teardown(&f);
+    }
+}
+END_TEST
+
 START_TEST(ecs_is_valid_json)
 {
     const char *path_code[] = {"event", "code", NULL};
@@ -381,6 +413,7 @@ TCase *ef_render_json_case(void)
 
     tcase_add_test(tc, native_typed_values);
     tcase_add_test(tc, native_int64_as_string);
+    tcase_add_test(tc, native_system_middle_shapes);
     tcase_add_test(tc, native_no_schema);
     tcase_add_test(tc, native_decode_error);
     tcase_add_test(tc, native_extended_data);

@@ -8,6 +8,7 @@
 #include "util/hex.h"
 #include "util/utf16.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,6 +86,112 @@ START_TEST(utf16_to_buf_respects_cap)
     ck_assert_int_eq(ef_utf16le_to_buf(src, 4, 0, &b, &used), 0);
     ck_assert_str_eq(b.data, "AB");
     ef_buf_free(&b);
+}
+END_TEST
+
+/*
+ * The unit-at-a-time result for src (no surrogate pairs in it): what the
+ * whole-string converter, with its eight-unit ASCII path, must give too.
+ */
+static int utf16_reference(const uint8_t *src, size_t n, unsigned flags, char *dst, size_t cap,
+                           size_t *out_len, size_t *used)
+{
+    size_t i, o = 0, k;
+    char one[4];
+
+    *used = 0;
+    for (i = 0; i + 2 <= n; i += 2) {
+        if (ef_utf16le_to_utf8(src + i, 2, 0, one, sizeof(one), &k, NULL) != 0)
+            return -1;
+        if ((flags & EF_UTF16_STOP_AT_NUL) && src[i] == 0 && src[i + 1] == 0) {
+            *used += 2;
+            break;
+        }
+        if (cap == 0 || o + k > cap - 1) {
+            *out_len = o;
+            return EF_ENOSPC;
+        }
+        memcpy(dst + o, one, k);
+        o += k;
+        *used += 2;
+    }
+    *out_len = o;
+    return 0;
+}
+
+START_TEST(utf16_ascii_runs_match_unit_at_a_time)
+{
+    /* One unit that leaves the ASCII path, at every place in runs of ASCII. */
+    static const uint16_t odd[] = {0x00E9, 0x0000, 0xD800, 0xDC00, 0x007F, 0x0080, 0xFF41, 0x0100};
+    uint8_t src[80];
+    char got[200], want[200];
+    size_t units, at, j, cap, got_len, want_len = 0, got_used, want_used = 0;
+    unsigned flags;
+    int rc, want_rc;
+
+    for (units = 0; units <= 40; units++) {
+        for (at = 0; at <= units; at++) {
+            for (j = 0; j < sizeof(odd) / sizeof(odd[0]); j++) {
+                size_t u;
+
+                for (u = 0; u < units; u++) {
+                    uint16_t c = u == at ? odd[j] : (uint16_t)('!' + (u * 7) % 90);
+
+                    src[2 * u] = (uint8_t)c;
+                    src[2 * u + 1] = (uint8_t)(c >> 8);
+                }
+                for (flags = 0; flags <= EF_UTF16_STOP_AT_NUL; flags++) {
+                    /* Every short capacity (where the output stops in or after an ASCII
+                     * block), then one with room for all. */
+                    for (cap = 0; cap <= 3 * units + 2;
+                         cap = cap < 20 || cap == 3 * units + 2 ? cap + 1 : 3 * units + 2) {
+                        want_rc = utf16_reference(src, 2 * units, flags, want, cap, &want_len,
+                                                  &want_used);
+                        rc = ef_utf16le_to_utf8(src, 2 * units, flags, got, cap, &got_len,
+                                                &got_used);
+                        /* Plain ifs: a Check assertion per iteration costs a write to its pipe. */
+                        if (rc != want_rc || got_len != want_len || got_used != want_used ||
+                            memcmp(got, want, want_len) != 0 || (cap && got[got_len] != '\0'))
+                            ck_abort_msg("units %zu, 0x%04x at %zu, flags %u, cap %zu: rc %d "
+                                         "len %zu used %zu, want rc %d len %zu used %zu",
+                                         units, odd[j], at, flags, cap, rc, got_len, got_used,
+                                         want_rc, want_len, want_used);
+                    }
+                }
+            }
+        }
+    }
+}
+END_TEST
+
+START_TEST(utf16_find_nul_at_every_place)
+{
+    uint8_t src[64];
+    size_t n, at, got, want;
+    int found, want_found;
+
+    for (n = 0; n <= sizeof(src); n++) {
+        for (at = 0; at <= n; at++) {
+            size_t i;
+
+            memset(src, 'a', sizeof(src));
+            /* Two zero bytes at an odd offset straddle two units and are no NUL unit. */
+            if (at + 1 < n)
+                src[at] = src[at + 1] = 0;
+            want = n - n % 2;
+            want_found = 0;
+            for (i = 0; i + 2 <= n; i += 2) {
+                if (src[i] == 0 && src[i + 1] == 0) {
+                    want = i;
+                    want_found = 1;
+                    break;
+                }
+            }
+            got = ef_utf16le_find_nul(src, n, &found);
+            if (got != want || found != want_found)
+                ck_abort_msg("n %zu, zeros at %zu: %zu/%d", n, at, got, found);
+        }
+    }
 }
 END_TEST
 
@@ -178,6 +285,8 @@ TCase *ef_util_text_case(void)
 
     tcase_add_loop_test(tc, utf16_table, 0, (int)(sizeof(utf16_cases) / sizeof(utf16_cases[0])));
     tcase_add_test(tc, utf16_to_buf_respects_cap);
+    tcase_add_test(tc, utf16_ascii_runs_match_unit_at_a_time);
+    tcase_add_test(tc, utf16_find_nul_at_every_place);
     tcase_add_loop_test(tc, utf8_sanitize_table, 0,
                         (int)(sizeof(utf8_cases) / sizeof(utf8_cases[0])));
     tcase_add_test(tc, hex_encode);
