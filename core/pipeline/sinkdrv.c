@@ -184,11 +184,15 @@ static int visit(void *ud, const struct ef_spool_event *ev)
     f->b.events[f->b.count].seq = ev->seq;
     f->b.events[f->b.count].off = f->b.data.len;
     f->b.events[f->b.count].len = ev->len;
-    c->rc = ef_buf_append(&f->b.data, ev->data, ev->len);
-    if (c->rc == 0 && f->b.lines)
-        c->rc = ef_buf_append_byte(&f->b.data, '\n');
+    /* One reservation for the event and its newline: this runs once per event. */
+    c->rc = ef_buf_reserve(&f->b.data, (size_t)ev->len + (f->b.lines != 0));
     if (c->rc < 0)
         return 0;
+    memcpy(f->b.data.data + f->b.data.len, ev->data, ev->len);
+    f->b.data.len += ev->len;
+    if (f->b.lines)
+        f->b.data.data[f->b.data.len++] = '\n';
+    f->b.data.data[f->b.data.len] = '\0';
     f->b.count++;
     f->upto = ev->seq;
     return 0;

@@ -12,6 +12,7 @@
 #include "render/render_int.h"
 
 #include "decode/plan.h"
+#include "util/bytes.h"
 #include "util/error.h"
 #include "util/hex.h"
 #include "util/sid.h"
@@ -320,27 +321,40 @@ static char *put_hex(char *p, uint64_t v, int digits)
     return p + digits;
 }
 
+/*
+ * The hex digits of the bytes of y, byte 0 first, two per byte, upper case,
+ * as the bytes of a little-endian word (SWAR: each nibble gets a byte, then
+ * '0' is added, and 7 more where the nibble is above 9).
+ */
+static uint64_t hex_spread(uint32_t y)
+{
+    uint64_t x = y;
+
+    x = (x | (x << 16)) & 0x0000FFFF0000FFFFull;
+    x = (x | (x << 8)) & 0x00FF00FF00FF00FFull;
+    x = ((x & 0x000F000F000F000Full) << 8) | ((x >> 4) & 0x000F000F000F000Full);
+    return x + 0x3030303030303030ull +
+           (((x + 0x0606060606060606ull) >> 4) & 0x0101010101010101ull) * 7;
+}
+
 /* Hand-rolled (util's ef_guid_format uses snprintf): most events carry GUIDs. */
 size_t ef_render_fmt_guid(char *s, const struct ef_guid *g)
 {
-    char *p = s;
-    int i;
+    uint64_t d4a = hex_spread(ef_le32(g->data4)), d4b = hex_spread(ef_le32(g->data4 + 4));
 
-    *p++ = '{';
-    p = put_hex(p, g->data1, 8);
-    *p++ = '-';
-    p = put_hex(p, g->data2, 4);
-    *p++ = '-';
-    p = put_hex(p, g->data3, 4);
-    *p++ = '-';
-    for (i = 0; i < 8; i++) {
-        if (i == 2)
-            *p++ = '-';
-        memcpy(p, hex_pairs + g->data4[i] * 2, 2);
-        p += 2;
-    }
-    *p++ = '}';
-    return (size_t)(p - s);
+    s[0] = '{';
+    ef_put_le64(s + 1, hex_spread(__builtin_bswap32(g->data1)));
+    s[9] = '-';
+    ef_put_le32(s + 10, (uint32_t)hex_spread(__builtin_bswap16(g->data2)));
+    s[14] = '-';
+    ef_put_le32(s + 15, (uint32_t)hex_spread(__builtin_bswap16(g->data3)));
+    s[19] = '-';
+    ef_put_le32(s + 20, (uint32_t)d4a);
+    s[24] = '-';
+    ef_put_le32(s + 25, (uint32_t)(d4a >> 32));
+    ef_put_le64(s + 29, d4b);
+    s[37] = '}';
+    return 38;
 }
 
 char *ef_render_put_guid(char *p, const struct ef_guid *g)

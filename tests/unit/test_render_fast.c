@@ -323,6 +323,33 @@ START_TEST(in_place_formats)
 }
 END_TEST
 
+/* The word-at-a-time GUID text against printf, over GUIDs whose nibbles take every value. */
+START_TEST(guid_text_matches_printf)
+{
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    char got[40], want[40];
+    struct ef_guid g;
+    unsigned i, k;
+
+    for (i = 0; i < 4096; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift */
+        g.data1 = (uint32_t)x;
+        g.data2 = (uint16_t)(x >> 32);
+        g.data3 = (uint16_t)(x >> 48);
+        for (k = 0; k < 8; k++)
+            g.data4[k] = (uint8_t)((x >> (8 * k)) ^ (x >> 29) ^ k * 37);
+        if (i < 16) /* every nibble the same, 0 to F */
+            memset(&g, (int)(i * 0x11), sizeof(g));
+        snprintf(want, sizeof(want), "{%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}",
+                 g.data1, g.data2, g.data3, g.data4[0], g.data4[1], g.data4[2], g.data4[3],
+                 g.data4[4], g.data4[5], g.data4[6], g.data4[7]);
+        memset(got, 'x', sizeof(got));
+        if (ef_render_fmt_guid(got, &g) != 38 || memcmp(got, want, 38) != 0)
+            ck_abort_msg("%.38s, want %s", got, want);
+    }
+}
+END_TEST
+
 TCase *ef_render_fast_case(void);
 
 TCase *ef_render_fast_case(void)
@@ -334,5 +361,6 @@ TCase *ef_render_fast_case(void)
     tcase_add_test(tc, digit_pairs);
     tcase_add_test(tc, string_escape_every_position);
     tcase_add_test(tc, in_place_formats);
+    tcase_add_test(tc, guid_text_matches_printf);
     return tc;
 }
