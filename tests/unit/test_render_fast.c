@@ -340,9 +340,9 @@ START_TEST(guid_text_matches_printf)
             g.data4[k] = (uint8_t)((x >> (8 * k)) ^ (x >> 29) ^ k * 37);
         if (i < 16) /* every nibble the same, 0 to F */
             memset(&g, (int)(i * 0x11), sizeof(g));
-        snprintf(want, sizeof(want), "{%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}",
-                 g.data1, g.data2, g.data3, g.data4[0], g.data4[1], g.data4[2], g.data4[3],
-                 g.data4[4], g.data4[5], g.data4[6], g.data4[7]);
+        snprintf(want, sizeof(want), "{%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}", g.data1,
+                 g.data2, g.data3, g.data4[0], g.data4[1], g.data4[2], g.data4[3], g.data4[4],
+                 g.data4[5], g.data4[6], g.data4[7]);
         memset(got, 'x', sizeof(got));
         if (ef_render_fmt_guid(got, &g) != 38 || memcmp(got, want, 38) != 0)
             ck_abort_msg("%.38s, want %s", got, want);
