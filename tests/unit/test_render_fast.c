@@ -350,6 +350,27 @@ START_TEST(guid_text_matches_printf)
 }
 END_TEST
 
+/* Hex without leading zeros at every length, against printf. */
+START_TEST(hex_text_every_length)
+{
+    char got[20], want[20];
+    uint64_t v;
+    size_t n;
+    unsigned k, j;
+
+    for (k = 0; k < 64; k++) {
+        for (j = 0; j < 3; j++) {
+            v = j == 0 ? (1ull << k) : j == 1 ? (1ull << k) - 1 : (0xA5C3F1E7B9D20486ull >> k);
+            snprintf(want, sizeof(want), "%llX", (unsigned long long)v);
+            memset(got, 'x', sizeof(got));
+            n = ef_render_fmt_hex(got, v);
+            if (n != strlen(want) || memcmp(got, want, n) != 0)
+                ck_abort_msg("%llX: %.*s", (unsigned long long)v, (int)n, got);
+        }
+    }
+}
+END_TEST
+
 TCase *ef_render_fast_case(void);
 
 TCase *ef_render_fast_case(void)
@@ -362,5 +383,6 @@ TCase *ef_render_fast_case(void)
     tcase_add_test(tc, string_escape_every_position);
     tcase_add_test(tc, in_place_formats);
     tcase_add_test(tc, guid_text_matches_printf);
+    tcase_add_test(tc, hex_text_every_length);
     return tc;
 }
