@@ -12,7 +12,9 @@
  *        replay_bench WORKDIR --one N TRACE [MANIFEST]   one row
  *        (REPLAY_BENCH_PIPELINE_ONLY=1: without the decode+render-alone pass;
  *         REPLAY_BENCH_SYNC=always|interval|never: the spool_sync, default
- *         interval; REPLAY_BENCH_CPUS=1: the process pinned to CPU 0, Linux)
+ *         interval; REPLAY_BENCH_CPUS=1: the process pinned to CPU 0, Linux;
+ *         REPLAY_BENCH_SERVICE / REPLAY_BENCH_SINK: lines added to the
+ *         [service] / [sink] section, for experiments)
  *
  * Each row runs in a child process of its own so its peak RSS is its own.
  * A row prints events/s through the pipeline, the same trace decoded and

@@ -153,7 +153,8 @@ static const struct ef_option options[] = {
     SES("queue_full", EF_T_ENUM, 0, NULL, 0, 0, queue_fulls, 0, queue_full,
         "When the queue to the sinks is full: block the reader or drop (counted). Default: "
         "block for kind = file (nothing is lost by waiting), drop otherwise (blocking would "
-        "make ETW lose buffers)."),
+        "make ETW lose buffers). A blocking session already waits once the queue is a quarter "
+        "full, leaving the rest to the dropping ones."),
 
     /* [provider:NAME] */
     PRV("session", EF_T_NAMELIST, EF_F_REPEAT | EF_F_REQUIRED, NULL, 0, 0, NULL, sessions,
