@@ -93,8 +93,9 @@ START_TEST(real_clock_fires)
     ck_assert_int_eq(ef_clock_init_uv(&c, &loop), 0);
     ef_timer_init(&a.t, on_fire, &a);
     ef_timer_init(&b.t, on_fire, &b);
-    ef_timer_start(&c, &a.t, 1);
+    /* b first: a's due time is then later than b's however long the host stalls between. */
     ef_timer_start(&c, &b.t, 0);
+    ef_timer_start(&c, &a.t, 5);
     /* The clock's handle is unreferenced: keep the loop alive with run ONCE + timers. */
     uv_ref((uv_handle_t *)&c.uv);
     ck_assert(th_run_until(&loop, fired_two, &f, 100000));
