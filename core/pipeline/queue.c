@@ -108,6 +108,18 @@ static uint64_t clamp64(uint64_t v, uint64_t lo, uint64_t hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
+/*
+ * Where a blocking producer waits (queue.h): a quarter of the capacity, but
+ * two chunks (one in the loop's hands while the next fills) when the
+ * capacity holds two.
+ */
+static uint64_t block_limit(uint64_t max, uint64_t chunk)
+{
+    uint64_t v = max / 4 > 2 * chunk ? max / 4 : 2 * chunk;
+
+    return v < max ? v : max;
+}
+
 int ef_queue_new(uv_loop_t *loop, const struct ef_queue_options *opt, struct ef_queue **out)
 {
     struct ef_queue *q = calloc(1, sizeof(*q));
@@ -121,14 +133,8 @@ int ef_queue_new(uv_loop_t *loop, const struct ef_queue_options *opt, struct ef_
     /* A chunk holds at most a quarter of the capacity, so a drop loses at most that. */
     q->chunk_events = (uint32_t)clamp64(q->max_events / 4, 1, EF_QUEUE_CHUNK_EVENTS);
     q->chunk_bytes = (size_t)clamp64(q->max_bytes / 4, 64, EF_QUEUE_CHUNK_BYTES);
-    /* Blocking producers stop at a quarter, but at no fewer than two chunks when the queue
-     * holds two: one in the loop's hands while the next fills. */
-    q->block_events = q->max_events / 4 > 2u * q->chunk_events ? q->max_events / 4
-                      : q->max_events < 2u * q->chunk_events   ? q->max_events
-                                                               : 2u * q->chunk_events;
-    q->block_bytes = q->max_bytes / 4 > 2u * q->chunk_bytes ? q->max_bytes / 4
-                     : q->max_bytes < 2u * q->chunk_bytes   ? q->max_bytes
-                                                            : 2u * q->chunk_bytes;
+    q->block_events = block_limit(q->max_events, q->chunk_events);
+    q->block_bytes = block_limit(q->max_bytes, q->chunk_bytes);
     /* Enough free chunks to refill a full queue without allocating. */
     q->max_free = (unsigned)clamp64(q->max_events / q->chunk_events + 8, 8, 4096);
     q->drain = opt->drain;

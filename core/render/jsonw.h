@@ -41,31 +41,6 @@ struct ef_jw {
 #define EF_JW_LIKELY(x) __builtin_expect(!!(x), 1)
 #else
 #define EF_JW_LIKELY(x) (x)
-/*
- * Complete members of the current map written in place, for members of a
- * fixed shape whose size is bounded: ef_jw_members_begin returns room for
- * n bytes after the comma the level needs (NULL on error), the caller
- * writes "key":value pairs separated by commas, and ef_jw_members_end
- * commits them, end being one past the last byte. A key must be due.
- */
-static inline char *ef_jw_members_begin(struct ef_jw *w, size_t n)
-{
-    char *p = ef_jw_room(w, n + 1);
-
-    if (p && (w->state[w->depth] & EF_JW_HAS_ITEMS))
-        *p++ = ',';
-    return p;
-}
-
-static inline void ef_jw_members_end(struct ef_jw *w, const char *end)
-{
-    ef_jw_done(w, (size_t)(end - (w->out->data + w->out->len)));
-    w->state[w->depth] |= EF_JW_HAS_ITEMS;
-}
-
-/* Copies a string literal to p and returns the end (for in-place members). */
-#define EF_JW_PUT_LIT(p, lit) ((char *)memcpy((p), (lit), sizeof(lit) - 1) + sizeof(lit) - 1)
-
 #endif
 
 /* Starts a new document appended to out. */

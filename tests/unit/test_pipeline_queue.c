@@ -362,6 +362,23 @@ START_TEST(windows_in_place)
 }
 END_TEST
 
+/*
+ * A queue on a loop that never drains, and a blocking producer thread of n
+ * events started on it: returns once the producer waits, with the stats then.
+ */
+static void start_blocked(uv_loop_t *loop, const struct ef_queue_options *o, struct ef_queue **q,
+                          struct prod_arg *a, uint64_t n, uv_thread_t *t, struct ef_queue_stats *st)
+{
+    ck_assert_int_eq(uv_loop_init(loop), 0);
+    ck_assert_int_eq(ef_queue_new(loop, o, q), 0);
+    *a = (struct prod_arg){*q, 0, n, EF_QUEUE_BLOCK, 0, {0}};
+    ck_assert_int_eq(uv_thread_create(t, producer_thread, a), 0);
+    /* Wait (without sleeping) until the producer blocks. */
+    do {
+        ef_queue_get_stats(*q, st);
+    } while (st->blocked == 0);
+}
+
 START_TEST(cancel_wakes_blocked_producer)
 {
     uv_loop_t loop;
@@ -372,14 +389,7 @@ START_TEST(cancel_wakes_blocked_producer)
     uv_thread_t t;
     struct ef_queue_stats st;
 
-    ck_assert_int_eq(uv_loop_init(&loop), 0);
-    ck_assert_int_eq(ef_queue_new(&loop, &o, &q), 0);
-    a = (struct prod_arg){q, 0, 1000, EF_QUEUE_BLOCK, 0, {0}};
-    ck_assert_int_eq(uv_thread_create(&t, producer_thread, &a), 0);
-    /* The loop never drains: wait (without sleeping) until the producer blocks. */
-    do {
-        ef_queue_get_stats(q, &st);
-    } while (st.blocked == 0);
+    start_blocked(&loop, &o, &q, &a, 1000, &t, &st);
     ef_queue_cancel(q);
     uv_thread_join(&t);
     ck_assert_int_eq(a.last_rc, EF_ECANCELED);
@@ -407,13 +417,7 @@ START_TEST(blocking_producer_leaves_room_for_dropping)
     uv_thread_t t;
     struct ef_queue_stats st;
 
-    ck_assert_int_eq(uv_loop_init(&loop), 0);
-    ck_assert_int_eq(ef_queue_new(&loop, &o, &q), 0);
-    a = (struct prod_arg){q, 0, 100000, EF_QUEUE_BLOCK, 0, {0}};
-    ck_assert_int_eq(uv_thread_create(&t, producer_thread, &a), 0);
-    do {
-        ef_queue_get_stats(q, &st);
-    } while (st.blocked == 0);
+    start_blocked(&loop, &o, &q, &a, 100000, &t, &st);
     ck_assert_uint_eq(st.events, 1024);
     ck_assert_int_eq(ef_queue_producer_new(q, 1, EF_QUEUE_DROP, &live), 0);
     push_n(live, 1, 0, 3072);
