@@ -8,9 +8,8 @@
  * schema) is built in memory and decoded and rendered round-robin many
  * times, so the numbers measure the engine, not the disk. Allocations are
  * counted by interposing malloc/calloc/realloc in this executable only
- * (glibc: the definitions here win over libc's for every library of the
- * process, yajl included, and forward to __libc_malloc and friends); the
- * count starts after a warm-up pass, so it is the steady state.
+ * (bench_alloc.h); the count starts after a warm-up pass, so it is the
+ * steady state.
  *
  * With --etl, the events are instead those of a real trace, read once with
  * the portable reader, copied into memory, and decoded and rendered in file
@@ -34,42 +33,14 @@
 #include "util/bytes.h"
 #include "util/error.h"
 
+#include "bench_alloc.h"
+#include "bench_trace.h"
 #include "render_min.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#ifdef __GLIBC__
-extern void *__libc_malloc(size_t n);
-extern void *__libc_calloc(size_t n, size_t m);
-extern void *__libc_realloc(void *p, size_t n);
-
-static unsigned long long allocs;
-
-void *malloc(size_t n)
-{
-    allocs++;
-    return __libc_malloc(n);
-}
-
-void *calloc(size_t n, size_t m)
-{
-    allocs++;
-    return __libc_calloc(n, m);
-}
-
-void *realloc(void *p, size_t n)
-{
-    allocs++;
-    return __libc_realloc(p, n);
-}
-#define ALLOCS_COUNTED 1
-#else
-static unsigned long long allocs;
-#define ALLOCS_COUNTED 0
-#endif
 
 static const struct ef_keyword_name kf_kw[] = {{0x10, "KERNEL_FILE_KEYWORD_FILENAME"},
                                                {0x80, "KERNEL_FILE_KEYWORD_CREATE"}};
@@ -249,56 +220,6 @@ static double run(struct ef_decoder *d, struct ef_renderer *ren, struct ef_buf *
     return now() - t0;
 }
 
-/* A trace's records, deep-copied so that they outlive the reader. */
-struct trace {
-    struct ef_record *recs;
-    size_t n, cap;
-};
-
-static void *copy_bytes(const void *p, size_t n)
-{
-    void *q = malloc(n ? n : 1);
-
-    if (q && n)
-        memcpy(q, p, n);
-    return q;
-}
-
-static int load_trace(const char *path, struct trace *t)
-{
-    struct ef_etl_reader *rd;
-    const struct ef_record *rec;
-    int rc = ef_etl_open_file(path, NULL, &rd);
-
-    if (rc < 0) {
-        fprintf(stderr, "decode_bench: %s: %s\n", path, ef_strerror(rc));
-        return rc;
-    }
-    while ((rc = ef_etl_next(rd, &rec)) == 1) {
-        struct ef_record *c;
-        struct ef_ext_item *ext;
-        uint16_t i;
-
-        if (t->n == t->cap) {
-            void *p = realloc(t->recs, (t->cap = t->cap ? t->cap * 2 : 4096) * sizeof(*t->recs));
-
-            if (!p)
-                abort();
-            t->recs = p;
-        }
-        c = &t->recs[t->n++];
-        *c = *rec;
-        c->user_data = copy_bytes(rec->user_data, rec->user_data_len);
-        ext = copy_bytes(rec->ext, rec->ext_count * sizeof(*ext));
-        for (i = 0; i < rec->ext_count; i++)
-            ext[i].data = copy_bytes(rec->ext[i].data, rec->ext[i].size);
-        c->ext = ext;
-        c->native = NULL;
-    }
-    ef_etl_close(rd);
-    return rc;
-}
-
 static int add_sources(struct ef_decoder *d, int argc, char **argv)
 {
     struct ef_schema_source tl, man, emb, mof;
@@ -330,7 +251,7 @@ static int add_sources(struct ef_decoder *d, int argc, char **argv)
 
 /* Passes over the whole trace; returns CPU seconds. */
 static double run_trace(struct ef_decoder *d, struct ef_renderer *ren, struct ef_buf *out,
-                        const struct trace *t, unsigned passes, int render)
+                        const struct ef_bench_trace *t, unsigned passes, int render)
 {
     struct ef_event ev;
     double t0 = now();
@@ -352,7 +273,7 @@ static double run_trace(struct ef_decoder *d, struct ef_renderer *ren, struct ef
 
 /* Passes over the trace rendering the minimal renderer with yajl (1) or jsonw (0). */
 static double run_min(struct ef_decoder *d, struct ef_min_yajl *y, struct ef_buf *out,
-                      const struct trace *t, unsigned passes)
+                      const struct ef_bench_trace *t, unsigned passes)
 {
     struct ef_event ev;
     double t0 = now();
@@ -371,7 +292,7 @@ static double run_min(struct ef_decoder *d, struct ef_min_yajl *y, struct ef_buf
 }
 
 /* The generators compared: yajl_gen and jsonw behind the same minimal renderer. */
-static int bench_generators(int argc, char **argv, const struct trace *t, double secs)
+static int bench_generators(int argc, char **argv, const struct ef_bench_trace *t, double secs)
 {
     struct ef_min_yajl *y = ef_min_yajl_new();
     struct ef_decoder *d;
@@ -390,12 +311,12 @@ static int bench_generators(int argc, char **argv, const struct trace *t, double
 
         tm = run_min(d, g, &out, t, 1);
         passes = (unsigned)(secs / (tm > 1e-6 ? tm : 1e-6)) + 1;
-        a0 = allocs;
+        a0 = ef_bench_allocs();
         tm = run_min(d, g, &out, t, passes);
         printf("minimal native with %s: decode+render %.2f M events/s, %.4f allocations/event, "
                "%zu bytes last event\n",
                g ? "yajl_gen" : "jsonw   ", (double)t->n * passes / tm / 1e6,
-               (double)(allocs - a0) / ((double)t->n * passes), out.len);
+               (double)(ef_bench_allocs() - a0) / ((double)t->n * passes), out.len);
     }
     ef_buf_free(&out);
     ef_decoder_free(d);
@@ -406,7 +327,7 @@ static int bench_generators(int argc, char **argv, const struct trace *t, double
 static int bench_trace(int argc, char **argv)
 {
     struct ef_render_opts ro = {EF_RENDER_NATIVE, 0, "BENCHHOST", "bench"};
-    struct trace t = {0};
+    struct ef_bench_trace t = {0};
     struct ef_decoder_stats st;
     double secs = 2.0, tm;
     unsigned passes = 1;
@@ -423,7 +344,7 @@ static int bench_trace(int argc, char **argv)
             secs = atof(argv[i]);
     }
     for (i = 1; i + 1 < argc; i++) {
-        if (strcmp(argv[i], "--etl") == 0 && (rc = load_trace(argv[i + 1], &t)) < 0)
+        if (strcmp(argv[i], "--etl") == 0 && (rc = ef_bench_trace_load(argv[i + 1], &t)) < 0)
             return 1;
     }
     if (t.n == 0)
@@ -441,13 +362,13 @@ static int bench_trace(int argc, char **argv)
         ef_buf_init(&out, 16u << 20);
         tm = run_trace(d, ren, &out, &t, 1, 1); /* warm-up: schemas, plans, buffers */
         passes = (unsigned)(secs / (tm > 1e-6 ? tm : 1e-6)) + 1;
-        a0 = allocs;
+        a0 = ef_bench_allocs();
         tm = run_trace(d, ren, &out, &t, passes, 1);
         printf("%s: %zu events x %u passes: decode+render %.2f M events/s, "
                "%.4f allocations/event%s\n",
                fmt ? "ecs" : "native", t.n, passes, (double)t.n * passes / tm / 1e6,
-               (double)(allocs - a0) / ((double)t.n * passes),
-               ALLOCS_COUNTED ? "" : " (not counted here)");
+               (double)(ef_bench_allocs() - a0) / ((double)t.n * passes),
+               EF_BENCH_ALLOCS_COUNTED ? "" : " (not counted here)");
         if (fmt == 0) {
             tm = run_trace(d, ren, &out, &t, passes, 0);
             printf("decode only: %.2f M events/s\n", (double)t.n * passes / tm / 1e6);
@@ -493,12 +414,13 @@ int main(int argc, char **argv)
         while ((t = run(d, ren, &out, s, n, 1)) < secs / 4 && n < (1ULL << 34))
             n *= 2;
         n = (unsigned long long)((double)n * secs / t);
-        a0 = allocs;
+        a0 = ef_bench_allocs();
         t = run(d, ren, &out, s, n, 1);
         printf("%s: decode+render %.2f M events/s (%llu events, %.3f s), "
                "%.4f allocations/event%s, %zu bytes last event\n",
-               fmt ? "ecs" : "native", (double)n / t / 1e6, n, t, (double)(allocs - a0) / (double)n,
-               ALLOCS_COUNTED ? "" : " (not counted here)", out.len);
+               fmt ? "ecs" : "native", (double)n / t / 1e6, n, t,
+               (double)(ef_bench_allocs() - a0) / (double)n,
+               EF_BENCH_ALLOCS_COUNTED ? "" : " (not counted here)", out.len);
         if (fmt == 0) {
             t = run(d, ren, &out, s, n, 0);
             printf("decode only: %.2f M events/s\n", (double)n / t / 1e6);

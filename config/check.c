@@ -2,15 +2,22 @@
  * check.c - validation across sections, once the whole file is read.
  *
  * Required keys, keys that do not apply to a session's kind or a sink's type,
- * sessions without providers, providers in kernel sessions, references to
- * sessions and sinks that do not exist, and the defaults that depend on other
- * keys (queue_full, in_flight, compress = auto) are settled here. Long-form
- * [provider:NAME] sections are copied into the sessions they name, so later
- * modules see one list.
+ * sessions without providers, providers in kernel and existing sessions,
+ * references to sessions and sinks that do not exist, and the defaults that
+ * depend on other keys (queue_full, in_flight, compress = auto) are settled
+ * here. Long-form [provider:NAME] sections are copied into the sessions they
+ * name, so later modules see one list.
+ *
+ * ETW's documented limits (ETW-NOTES sections 1, 2 and 4) are refused here,
+ * at load and `validate`, so that the session code never has to truncate a
+ * name or drop a filter: session names and executable-name filters measured
+ * in UTF-16 as Windows will see them, one NT Kernel Logger per machine, two
+ * of our sessions whose names differ only in case (ETW names ignore case).
  */
 #include "loader.h"
 #include "values.h"
 
+#include "etw/etw_defs.h"
 #include "util/error.h"
 
 #include <stdio.h>
@@ -42,6 +49,13 @@ static int variant_of(const struct ef_cfg_sec *sec)
     return -1;
 }
 
+static const char kernel_no_providers[] =
+    "kind = kernel takes kernel flags, not manifest providers (expected kernel_flags = "
+    "process,thread,... or a kind = realtime session)";
+static const char existing_no_providers[] =
+    "kind = existing reads a session someone else controls, and etwfwd never changes it "
+    "(expected no providers here: enable them in a kind = realtime session)";
+
 /* Required keys and keys that do not apply to this kind or type. */
 static void check_rows(struct ef_cfg_loader *ld, const struct ef_cfg_sec *sec)
 {
@@ -64,12 +78,12 @@ static void check_rows(struct ef_cfg_loader *ld, const struct ef_cfg_sec *sec)
             continue; /* the missing kind/type is reported on its own */
         ef_buf_init(&b, 1024);
         if (sec->set_line[i] && !applies && o->type == EF_T_PROVIDER &&
-            variant == EF_SESSION_KERNEL) {
+            (variant == EF_SESSION_KERNEL || variant == EF_SESSION_EXISTING)) {
             const struct ef_provider_list *l = (const void *)((char *)sec->obj + o->offset);
             for (size_t k = 0; k < l->n; k++)
-                ef_cfg_error(ld, l->v[k].line, sec, o->key,
-                             "kind = kernel takes kernel flags, not manifest providers (expected "
-                             "kernel_flags = process,thread,... or a kind = realtime session)");
+                ef_cfg_error(ld, l->v[k].line, sec, o->key, "%s",
+                             variant == EF_SESSION_KERNEL ? kernel_no_providers
+                                                          : existing_no_providers);
         } else if (sec->set_line[i] && !applies) {
             ef_config_variants_text(o, &b);
             ef_cfg_error(ld, sec->set_line[i], sec, o->key,
@@ -124,6 +138,38 @@ static void unknown_ref(struct ef_cfg_loader *ld, const struct ef_cfg_sec *sec, 
                  hint ? hint : "", hint ? "?" : "");
 }
 
+/* UTF-16 code units of valid UTF-8 text: one per character, two above U+FFFF. */
+static size_t utf16_units(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c & 0xC0) != 0x80)
+            n += c >= 0xF0 ? 2 : 1;
+    }
+    return n;
+}
+
+/*
+ * EnableTraceEx2 takes the executable names as one NUL-terminated UTF-16
+ * string in one filter descriptor, which holds at most
+ * MAX_EVENT_FILTER_DATA_SIZE bytes (ETW-NOTES section 4).
+ */
+static void check_exe_names(struct ef_cfg_loader *ld, const struct ef_cfg_sec *sec, const char *exe)
+{
+    size_t bytes;
+
+    if (!exe)
+        return;
+    bytes = (utf16_units(exe) + 1) * 2;
+    if (bytes > EF_ETW_MAX_FILTER_DATA_SIZE)
+        ef_cfg_error(ld, set_line(sec, "exe_names"), sec, "exe_names",
+                     "%zu bytes as UTF-16 with its NUL (expected at most %u: ETW's limit for one "
+                     "filter; list fewer executables)",
+                     bytes, EF_ETW_MAX_FILTER_DATA_SIZE);
+}
+
 /* Copies a [provider:NAME] into the sessions it names. */
 static void attach_provider(struct ef_cfg_loader *ld, const struct ef_cfg_sec *sec)
 {
@@ -131,6 +177,8 @@ static void attach_provider(struct ef_cfg_loader *ld, const struct ef_cfg_sec *s
     struct ef_provider_cfg *p = &ps->p;
     unsigned sline = set_line(sec, "session");
     size_t i;
+
+    check_exe_names(ld, sec, p->exe_names);
 
     if (!p->name && !(p->name = strdup(ps->name))) {
         ld->oom = 1;
@@ -173,6 +221,11 @@ static void attach_provider(struct ef_cfg_loader *ld, const struct ef_cfg_sec *s
                          s->name);
             continue;
         }
+        if (s->kind == EF_SESSION_EXISTING) {
+            ef_cfg_error(ld, sline, sec, "session", "session %s: %s", s->name,
+                         existing_no_providers);
+            continue;
+        }
         if (s->kind != EF_SESSION_REALTIME) {
             if (s->kind >= 0)
                 ef_cfg_error(ld, sline, sec, "session",
@@ -204,10 +257,118 @@ static int same_provider(const struct ef_provider_cfg *a, const struct ef_provid
     return strcasecmp(a->name, b->name) == 0;
 }
 
+/* Whether etwfwd starts (and so names) this session itself. */
+static int owned(const struct ef_session_cfg *s)
+{
+    return s->kind == EF_SESSION_REALTIME ||
+           (s->kind == EF_SESSION_KERNEL && s->kernel_session == EF_KERNEL_PRIVATE);
+}
+
+/*
+ * The name ETW knows the session by: etwfwd-NAME for the sessions etwfwd
+ * starts, the NT Kernel Logger's fixed name, or the trace_name attached to.
+ * NULL for kind = file (and a missing kind or trace_name, reported apart).
+ */
+static const char *etw_name(const struct ef_session_cfg *s, char *buf, size_t cap)
+{
+    if (owned(s)) {
+        snprintf(buf, cap, "%s%s", EF_ETW_SESSION_PREFIX, s->name);
+        return buf;
+    }
+    if (s->kind == EF_SESSION_KERNEL)
+        return EF_ETW_KERNEL_LOGGER_NAME;
+    if (s->kind == EF_SESSION_EXISTING)
+        return s->trace_name;
+    return NULL;
+}
+
+/*
+ * Session names ETW cannot hold, and conflicts with the sessions above this
+ * one: a second NT Kernel Logger, or a name StartTrace would take for the
+ * same session (names ignore case) so that one on_exists = restart would stop
+ * the other.
+ */
+static void check_etw_names(struct ef_cfg_loader *ld, const struct ef_cfg_sec *sec)
+{
+    const struct ef_session_cfg *s = sec->obj, *t;
+    const struct ef_cfg_sec *prev;
+    char mine[128], theirs[128];
+    const char *name = etw_name(s, mine, sizeof(mine));
+    size_t units;
+
+    if (!name)
+        return;
+    units = utf16_units(name);
+    if (units + 1 > EF_ETW_MAX_NAME) {
+        int ours = s->kind != EF_SESSION_EXISTING;
+        /* Section names are at most 64 characters, so ours can only fail if that changes. */
+        ef_cfg_error(ld, ours ? sec->line : set_line(sec, "trace_name"), sec,
+                     ours ? NULL : "trace_name",
+                     "the ETW session name%s is %zu UTF-16 units (expected at most %u: ETW "
+                     "names hold %u with the NUL)",
+                     ours ? " with its " EF_ETW_SESSION_PREFIX " prefix" : "", units,
+                     EF_ETW_MAX_NAME - 1, EF_ETW_MAX_NAME);
+    }
+    for (prev = ld->secs; prev < sec; prev++) {
+        if (prev->kind != EF_SEC_SESSION)
+            continue;
+        t = prev->obj;
+        if (s->kind == EF_SESSION_KERNEL && t->kind == EF_SESSION_KERNEL &&
+            s->kernel_session == EF_KERNEL_NT_KERNEL_LOGGER &&
+            t->kernel_session == EF_KERNEL_NT_KERNEL_LOGGER) {
+            ef_cfg_error(ld, set_line(sec, "kernel_session"), sec, "kernel_session",
+                         "session %s already uses the NT Kernel Logger (at line %u; expected "
+                         "kernel_session = private: Windows has only one NT Kernel Logger)",
+                         t->name, t->line);
+            return;
+        }
+        if (owned(s) && owned(t) && strcasecmp(name, etw_name(t, theirs, sizeof(theirs))) == 0) {
+            ef_cfg_error(ld, sec->line, sec, NULL,
+                         "its ETW session %s is the same as session %s's at line %u (expected "
+                         "names that differ in more than case: ETW names ignore case)",
+                         name, t->name, t->line);
+            return;
+        }
+    }
+}
+
+/* The watchdog's backoff cannot start above its ceiling. */
+static void check_reconnect(struct ef_cfg_loader *ld, const struct ef_cfg_sec *sec)
+{
+    const struct ef_session_cfg *s = sec->obj;
+    struct ef_buf lo, hi;
+    unsigned max_line = set_line(sec, "reconnect_max");
+
+    if (s->kind != EF_SESSION_REALTIME && s->kind != EF_SESSION_KERNEL &&
+        s->kind != EF_SESSION_EXISTING)
+        return;
+    if (s->reconnect_min_ms <= s->reconnect_max_ms)
+        return;
+    ef_buf_init(&lo, 64);
+    ef_buf_init(&hi, 64);
+    ef_cfg_format_duration(s->reconnect_min_ms, &lo);
+    ef_cfg_format_duration(s->reconnect_max_ms, &hi);
+    /* Blame the key the user wrote: max if given, else min against the default max. */
+    if (max_line)
+        ef_cfg_error(ld, max_line, sec, "reconnect_max",
+                     "%s is less than reconnect_min %s (expected at least reconnect_min)",
+                     hi.data ? hi.data : "?", lo.data ? lo.data : "?");
+    else
+        ef_cfg_error(ld, set_line(sec, "reconnect_min"), sec, "reconnect_min",
+                     "%s is more than reconnect_max %s, its default (expected at most "
+                     "reconnect_max, or reconnect_max set too)",
+                     lo.data ? lo.data : "?", hi.data ? hi.data : "?");
+    ef_buf_free(&lo);
+    ef_buf_free(&hi);
+}
+
 static void check_session(struct ef_cfg_loader *ld, const struct ef_cfg_sec *sec)
 {
     struct ef_session_cfg *s = sec->obj;
     size_t i, j;
+
+    check_etw_names(ld, sec);
+    check_reconnect(ld, sec);
 
     if (s->kind == EF_SESSION_REALTIME && s->providers.n == 0 && !set_line(sec, "provider"))
         ef_cfg_error(ld, sec->line, sec, NULL,

@@ -76,6 +76,13 @@ enum ef_session_kind {
     EF_SESSION_FILE
 };
 enum ef_on_exists { EF_ON_EXISTS_RESTART, EF_ON_EXISTS_ATTACH, EF_ON_EXISTS_FAIL };
+/* The timestamp clock; WNODE_HEADER.ClientContext is the value + 1 (EF_ETW_CLOCK_*). */
+enum ef_ts_clock { EF_TS_CLOCK_QPC, EF_TS_CLOCK_SYSTEM, EF_TS_CLOCK_CYCLES };
+/* Which kernel logger a kind = kernel session is (ETW-NOTES section 2). */
+enum ef_kernel_session {
+    EF_KERNEL_PRIVATE,         /* a SYSTEM_LOGGER_MODE session named etwfwd-NAME (Windows 8+) */
+    EF_KERNEL_NT_KERNEL_LOGGER /* the single "NT Kernel Logger", shared with other tools */
+};
 enum ef_queue_full { EF_QUEUE_FULL_BLOCK, EF_QUEUE_FULL_DROP };
 enum ef_sink_type { EF_SINK_FILE, EF_SINK_HTTP, EF_SINK_SYSLOG };
 enum ef_spool_mode { EF_SPOOL_DISK, EF_SPOOL_MEMORY };
@@ -126,6 +133,11 @@ struct ef_session_cfg {
     int64_t replay_speed;
     int queue_full; /* defaults to block for kind = file, drop otherwise */
     uint64_t kernel_flags;
+    int clock;          /* enum ef_ts_clock (realtime, kernel) */
+    int kernel_session; /* enum ef_kernel_session (kernel) */
+    /* The watchdog's backoff before a reconnect: the first wait and the longest. */
+    uint64_t reconnect_min_ms, reconnect_max_ms;
+    int tdh; /* ask Windows' TDH for schemas the manifests and TraceLogging lack */
 };
 
 struct ef_sink_cfg {

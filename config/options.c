@@ -31,6 +31,9 @@ static const char *const spool_fulls[] = {"drop_oldest", "drop_newest", "block",
 static const char *const spool_syncs[] = {"always", "interval", "never", NULL};
 static const char *const formats[] = {"native", "ecs", NULL};
 static const char *const on_exists[] = {"restart", "attach", "fail", NULL};
+/* In enum ef_ts_clock order. */
+static const char *const clocks[] = {"qpc", "system", "cycles", NULL};
+static const char *const kernel_sessions[] = {"private", "nt_kernel_logger", NULL};
 static const char *const queue_fulls[] = {"block", "drop", NULL};
 static const char *const in_out[] = {"in", "out", NULL};
 /* In enum ef_compress order; auto is settled per sink type by check.c. */
@@ -122,14 +125,19 @@ static const struct ef_option options[] = {
 
     /* [session:NAME] */
     SES("kind", EF_T_ENUM, EF_F_REQUIRED, NULL, 0, 0, ef_session_kind_names, 0, kind,
-        "realtime: an ETW session of manifest/TraceLogging providers; kernel: the NT Kernel "
-        "Logger; existing: attach to a session someone else runs; file: replay .etl files "
-        "(what runs on Linux)."),
+        "realtime: an ETW session of manifest/TraceLogging providers; kernel: a kernel session: "
+        "a private system logger (Windows 8+) or the NT Kernel Logger (kernel_session); "
+        "existing: attach to a session someone else runs; file: replay .etl files (what runs "
+        "on Linux)."),
     SES("provider", EF_T_PROVIDER, EF_F_REPEAT, NULL, 0, 0, NULL, RT, providers,
         "A provider to enable, one per line, in the golang-etw syntax "
         "Name-or-{GUID}:Level:EventIDs:MatchAnyKeyword:MatchAllKeyword."),
     SES("kernel_flags", EF_T_KERNEL_FLAGS, 0, NULL, 0, 0, NULL, KERN, kernel_flags,
         "What the kernel logger records: flag names separated by commas and/or a hex mask."),
+    SES("kernel_session", EF_T_ENUM, 0, "private", 0, 0, kernel_sessions, KERN, kernel_session,
+        "private: a system logger session of its own, etwfwd-NAME (Windows 8+), so etwfwd does "
+        "not fight other tools; nt_kernel_logger: the one \"NT Kernel Logger\" of the machine, "
+        "shared with every other tool (for older Windows)."),
     SES("trace_name", EF_T_STRING, EF_F_REQUIRED, NULL, 0, 0, NULL, EXIST, trace_name,
         "Name of the running session to read, e.g. EventLog-Security."),
     SES("path", EF_T_PATH, EF_F_REQUIRED, NULL, 0, 0, NULL, FILEK, path,
@@ -148,8 +156,22 @@ static const struct ef_option options[] = {
         "Most buffers ETW may use; at least min_buffers."),
     SES("flush_timer", EF_T_DURATION, 0, "1s", SEC, HOUR, NULL, RT | KERN, flush_timer_ms,
         "How often ETW flushes partly filled buffers (whole seconds)."),
+    SES("clock", EF_T_ENUM, 0, "qpc", 0, 0, clocks, RT | KERN, clock,
+        "Clock of the timestamps: qpc (the performance counter: precise, ETW's default), system "
+        "(the system time: coarse) or cycles (the CPU cycle counter: cheapest, but not steady "
+        "on every CPU)."),
     SES("on_exists", EF_T_ENUM, 0, "restart", 0, 0, on_exists, RT | KERN, on_exists,
         "What to do when a session of this name already runs."),
+    SES("reconnect_min", EF_T_DURATION, 0, "1s", 100, HOUR, NULL, RT | KERN | EXIST,
+        reconnect_min_ms,
+        "When the session stops from outside (logman stop) or its consumer ends, the wait "
+        "before the first restart or re-attach; each failed attempt waits longer."),
+    SES("reconnect_max", EF_T_DURATION, 0, "60s", 100, HOUR, NULL, RT | KERN | EXIST,
+        reconnect_max_ms,
+        "The longest wait between two restart or re-attach attempts; at least reconnect_min."),
+    SES("tdh", EF_T_BOOL, 0, "true", 0, 0, NULL, RT | KERN | EXIST, tdh,
+        "Ask Windows (TDH) for the schema of events the manifests and TraceLogging do not "
+        "describe."),
     SES("queue_full", EF_T_ENUM, 0, NULL, 0, 0, queue_fulls, 0, queue_full,
         "When the queue to the sinks is full: block the reader or drop (counted). Default: "
         "block for kind = file (nothing is lost by waiting), drop otherwise (blocking would "

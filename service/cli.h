@@ -35,6 +35,9 @@ int ef_cmd_spool(int argc, char **argv);
 int ef_cmd_validate(int argc, char **argv);
 int ef_cmd_config(int argc, char **argv);
 int ef_cmd_run(int argc, char **argv);
+int ef_cmd_providers(int argc, char **argv);
+int ef_cmd_sessions(int argc, char **argv);
+int ef_cmd_selftest(int argc, char **argv);
 
 /*
  * Runs the pipeline of configuration file conf until it stops (cmd_run.c);

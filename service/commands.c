@@ -18,6 +18,16 @@ const struct ef_cmd ef_commands[] = {
      "print a trace file's header, events per provider and id, and read errors", ef_cmd_inspect},
     {"spool", "verify|dump DIR", "check a spool for damage, or print the events it holds",
      ef_cmd_spool},
+    {"providers", "[FILTER] [--json]",
+     "list the providers registered on this machine: name, GUID, schema source (Windows)",
+     ef_cmd_providers},
+    {"sessions", "[--json]",
+     "list the running ETW sessions with their buffers and losses, ours marked (Windows)",
+     ef_cmd_sessions},
+    {"selftest", "[--events N]",
+     "prove live ETW works here: write N events of a provider of our own through a private "
+     "session and check every one arrives decoded (Windows)",
+     ef_cmd_selftest},
     {"version", "", "print the version and the libraries built in", ef_cmd_version},
 };
 

@@ -16,6 +16,7 @@
 #include <windows.h>
 
 #include <evntcons.h>
+#include <evntprov.h>
 #include <evntrace.h>
 #include <tdh.h>
 
@@ -32,6 +33,18 @@ struct ef_etw_api {
     ULONG(WINAPI *process_trace)
     (PTRACEHANDLE handles, ULONG count, LPFILETIME start, LPFILETIME end);
     ULONG(WINAPI *close_trace)(TRACEHANDLE handle);
+    /* advapi32: `etwfwd sessions` lists the running sessions */
+    ULONG(WINAPI *query_all_traces)
+    (PEVENT_TRACE_PROPERTIES *props, ULONG count, PULONG found);
+    /* advapi32: providers, for `etwfwd selftest`'s own TraceLogging provider */
+    ULONG(WINAPI *event_register)
+    (LPCGUID provider, PENABLECALLBACK cb, PVOID ctx, PREGHANDLE handle);
+    ULONG(WINAPI *event_unregister)(REGHANDLE handle);
+    ULONG(WINAPI *event_set_information)
+    (REGHANDLE handle, EVENT_INFO_CLASS cls, PVOID info, ULONG len);
+    ULONG(WINAPI *event_write_transfer)
+    (REGHANDLE handle, PCEVENT_DESCRIPTOR desc, LPCGUID activity, LPCGUID related, ULONG count,
+     PEVENT_DATA_DESCRIPTOR data);
     /* tdh: schemas */
     ULONG(WINAPI *get_event_information)
     (PEVENT_RECORD event, ULONG context_count, PTDH_CONTEXT context, PTRACE_EVENT_INFO buf,
@@ -50,5 +63,15 @@ struct ef_etw_api {
  * of its calls is missing (api is then zeroed). Any thread.
  */
 int ef_etw_api_real(struct ef_etw_api *api);
+
+/*
+ * The table live sessions and the ETW commands use: the real one, filled
+ * on first use, unless a test installed another with ef_etw_api_override
+ * (tests drive `run` and `selftest` through a fake this way). Returns
+ * NULL, with rc (may be NULL) set, when the real table cannot be had.
+ * Any thread; override before any session starts.
+ */
+const struct ef_etw_api *ef_etw_api_get(int *rc);
+void ef_etw_api_override(const struct ef_etw_api *api);
 
 #endif

@@ -38,5 +38,42 @@ int ef_etw_api_real(struct ef_etw_api *api)
     api->open_trace = OpenTraceW;
     api->process_trace = ProcessTrace;
     api->close_trace = CloseTrace;
+    api->query_all_traces = QueryAllTracesW;
+    api->event_register = EventRegister;
+    api->event_unregister = EventUnregister;
+    api->event_set_information = EventSetInformation;
+    api->event_write_transfer = EventWriteTransfer;
     return 0;
+}
+
+static struct ef_etw_api real_api;
+static const struct ef_etw_api *current;
+static INIT_ONCE real_once = INIT_ONCE_STATIC_INIT;
+static int real_rc;
+
+static BOOL CALLBACK init_real(PINIT_ONCE once, PVOID param, PVOID *ctx)
+{
+    (void)once;
+    (void)param;
+    (void)ctx;
+    real_rc = ef_etw_api_real(&real_api);
+    return TRUE;
+}
+
+const struct ef_etw_api *ef_etw_api_get(int *rc)
+{
+    if (current) {
+        if (rc)
+            *rc = 0;
+        return current;
+    }
+    InitOnceExecuteOnce(&real_once, init_real, NULL, NULL);
+    if (rc)
+        *rc = real_rc;
+    return real_rc == 0 ? &real_api : NULL;
+}
+
+void ef_etw_api_override(const struct ef_etw_api *api)
+{
+    current = api;
 }

@@ -344,6 +344,36 @@ static int drain(void *ud, uint32_t session, const void *data, uint32_t len)
     return 0;
 }
 
+/* How long stopping may take: sources waiting for ETW and the sinks' last delivery. */
+static uint64_t shutdown_timeout(const struct ef_pipeline *p)
+{
+    return p->cfg->service.shutdown_timeout_ms ? p->cfg->service.shutdown_timeout_ms : 30000;
+}
+
+/*
+ * Lets every running source refresh its counters before a stats event is
+ * built (a live session queries ETW here, so the event carries this
+ * interval's loss).
+ */
+static void tick_sources(struct ef_pipeline *p)
+{
+    unsigned i;
+
+    for (i = 0; i < p->n_sessions; i++)
+        if (p->sessions[i].src && p->sessions[i].ops->tick)
+            p->sessions[i].ops->tick(p->sessions[i].src);
+}
+
+/* Asks every running source to stop; returns at once. */
+static void stop_sources(struct ef_pipeline *p)
+{
+    unsigned i;
+
+    for (i = 0; p->sessions && i < p->n_sessions; i++)
+        if (p->sessions[i].src)
+            p->sessions[i].ops->stop(p->sessions[i].src);
+}
+
 static void on_tick(struct ef_timer *t)
 {
     struct ef_pipeline *p = t->data;
@@ -366,6 +396,7 @@ static void on_stats_timer(struct ef_timer *t)
 {
     struct ef_pipeline *p = t->data;
 
+    tick_sources(p);
     ef_pipeline_emit_stats(p);
     commit(p);
     ef_timer_start(&p->clock, &p->stats_timer,
@@ -390,10 +421,10 @@ static void reap_sources(struct ef_pipeline *p, int all)
 
         if (!ps->src)
             continue;
-        ef_source_file_get_stats(ps->src, &ps->last);
+        ps->ops->get_stats(ps->src, &ps->last);
         if (!ps->last.done && !all)
             continue;
-        ef_source_file_free(ps->src);
+        ps->ops->free(ps->src, shutdown_timeout(p), &ps->last);
         ps->src = NULL;
         ps->last.done = 1;
         p->sources_left--;
@@ -425,15 +456,14 @@ static void source_finished(void *ud)
 void ef_pipeline_stop(struct ef_pipeline *p)
 {
     struct ef_queue_stats qs;
-    unsigned i;
 
     if (p->state != P_RUNNING)
         return;
     p->state = P_DRAINING;
     ef_log_info("pipeline", "stopping: draining the queue and delivering what is held");
-    for (i = 0; i < p->n_sessions; i++)
-        if (p->sessions[i].src)
-            ef_source_file_stop(p->sessions[i].src);
+    /* The final stats event's counters: a live session can only be queried while it runs. */
+    tick_sources(p);
+    stop_sources(p);
     ef_queue_cancel(p->queue);
     reap_sources(p, 1);
     p->paused = 0;
@@ -450,9 +480,7 @@ void ef_pipeline_stop(struct ef_pipeline *p)
     p->dirty = 1;
     commit(p);
     flush_sinks(p);
-    ef_timer_start(&p->clock, &p->shutdown_timer,
-                   p->cfg->service.shutdown_timeout_ms ? p->cfg->service.shutdown_timeout_ms
-                                                       : 30000);
+    ef_timer_start(&p->clock, &p->shutdown_timer, shutdown_timeout(p));
     /* The check handle finishes the stop once every sink delivered; wake the loop for it. */
     uv_async_send(&p->source_done);
 }
@@ -619,6 +647,7 @@ static int set_sessions(struct ef_pipeline *p)
             return EF_ENOMEM;
         p->sessions[0].cfg = rs;
         p->sessions[0].name = rs->name;
+        p->sessions[0].ops = &ef_source_file_ops;
         p->n_sessions = 1;
         return 0;
     }
@@ -632,10 +661,11 @@ static int set_sessions(struct ef_pipeline *p)
     for (i = 0; i < p->cfg->n_sessions; i++) {
         const struct ef_session_cfg *sc = p->cfg->sessions[i];
 
-        if (sc->kind != EF_SESSION_FILE) {
+        p->sessions[i].ops = ef_source_ops_for(sc->kind);
+        if (!p->sessions[i].ops) {
             ef_log_error("pipeline",
                          "session %s: only kind = file sessions run in this build "
-                         "(real-time ETW sessions come with the Windows consumer)",
+                         "(live ETW sessions - realtime, kernel, existing - need Windows)",
                          sc->name);
             return EF_ECONFIG;
         }
@@ -682,35 +712,39 @@ static int start_sources(struct ef_pipeline *p)
     for (i = 0; i < p->n_sessions; i++) {
         struct psession *ps = &p->sessions[i];
         const struct ef_session_cfg *sc = ps->cfg;
-        struct ef_source_file_options so;
+        struct ef_source_options *so = &ps->so;
 
         if (!ps->groups)
             continue;
-        memset(&so, 0, sizeof(so));
-        so.name = ps->name;
-        so.index = i;
-        so.path = sc->path;
+        memset(so, 0, sizeof(*so));
+        so->cfg = sc;
+        so->name = ps->name;
+        so->index = i;
         if (p->o.replay_file) {
-            so.manifests = p->o.replay_manifests;
-            so.n_manifests = p->o.n_replay_manifests;
-            so.mofs = p->o.replay_mofs;
-            so.n_mofs = p->o.n_replay_mofs;
+            so->manifests = p->o.replay_manifests;
+            so->n_manifests = p->o.n_replay_manifests;
+            so->mofs = p->o.replay_mofs;
+            so->n_mofs = p->o.n_replay_mofs;
         } else {
-            so.manifests = (const char *const *)sc->manifests.v;
-            so.n_manifests = sc->manifests.n;
-            so.mofs = (const char *const *)sc->mofs.v;
-            so.n_mofs = sc->mofs.n;
+            so->manifests = (const char *const *)sc->manifests.v;
+            so->n_manifests = sc->manifests.n;
+            so->mofs = (const char *const *)sc->mofs.v;
+            so->n_mofs = sc->mofs.n;
         }
-        so.render.format = sv->format == EF_FORMAT_ECS ? EF_RENDER_ECS : EF_RENDER_NATIVE;
-        so.render.int64_as_string = sv->int64_as_string;
-        /* A trace recorded elsewhere keeps its own content: Computer only when configured. */
-        so.render.computer = sv->hostname && *sv->hostname ? sv->hostname : NULL;
-        so.replay_speed = sc->replay_speed;
-        so.policy = sc->queue_full == EF_QUEUE_FULL_DROP ? EF_QUEUE_DROP : EF_QUEUE_BLOCK;
-        so.queue = p->queue;
-        so.on_done = source_finished;
-        so.ud = p;
-        rc = ef_source_file_start(&so, &ps->src);
+        so->render.format = sv->format == EF_FORMAT_ECS ? EF_RENDER_ECS : EF_RENDER_NATIVE;
+        so->render.int64_as_string = sv->int64_as_string;
+        /*
+         * A trace recorded elsewhere keeps its own content: Computer only when
+         * configured. A live session's events happen on this machine.
+         */
+        so->render.computer = sv->hostname && *sv->hostname ? sv->hostname : NULL;
+        if (sc->kind != EF_SESSION_FILE)
+            so->render.computer = p->hostname;
+        so->policy = sc->queue_full == EF_QUEUE_FULL_DROP ? EF_QUEUE_DROP : EF_QUEUE_BLOCK;
+        so->queue = p->queue;
+        so->on_done = source_finished;
+        so->ud = p;
+        rc = ps->ops->start(so, &ps->src);
         if (rc < 0) {
             ef_log_error("pipeline", "session %s: cannot start: %s", ps->name, ef_strerror(rc));
             return rc;
@@ -817,9 +851,7 @@ fail:
     p->failed = 1;
     /* Stop what was started; on_stopped reports the end as usual. */
     if (p->handles_inited) {
-        for (i = 0; i < p->n_sessions; i++)
-            if (p->sessions && p->sessions[i].src)
-                ef_source_file_stop(p->sessions[i].src);
+        stop_sources(p);
         if (p->queue)
             ef_queue_cancel(p->queue);
         reap_sources(p, 1);

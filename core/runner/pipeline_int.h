@@ -11,7 +11,7 @@
 #include "pipeline/spool.h"
 #include "runner/metrics_http.h"
 #include "runner/pipeline.h"
-#include "runner/source_file.h"
+#include "runner/source.h"
 
 #define MAX_SESSIONS 64
 
@@ -39,10 +39,12 @@ struct psink {
 struct psession {
     const struct ef_session_cfg *cfg;
     const char *name;
-    struct ef_source_file *src;
-    struct ef_source_stats last; /* the counters when the source was freed */
-    uint64_t groups;             /* mask of the groups its events go to */
-    uint64_t spool_refused;      /* events the spool refused (drop_newest, too large) */
+    const struct ef_source_ops *ops; /* ef_source_ops_for(cfg->kind) */
+    void *src;                       /* the running source's ctx, NULL when not running */
+    struct ef_source_options so;     /* what it was started with (it keeps pointers into it) */
+    struct ef_source_stats last;     /* the counters when the source was freed */
+    uint64_t groups;                 /* mask of the groups its events go to */
+    uint64_t spool_refused;          /* events the spool refused (drop_newest, too large) */
 };
 
 enum pstate { P_RUNNING, P_DRAINING, P_STOPPING_SINKS, P_CLOSING, P_STOPPED };

@@ -22,7 +22,7 @@ void ef_pipeline_session_stats(struct ef_pipeline *p, unsigned i, struct ef_sour
     struct psession *ps = &p->sessions[i];
 
     if (ps->src)
-        ef_source_file_get_stats(ps->src, &ps->last);
+        ps->ops->get_stats(ps->src, &ps->last);
     *st = ps->last;
 }
 
@@ -46,6 +46,53 @@ static void spool_stats(struct ef_pipeline *p, unsigned g, struct ef_spool_stats
         ef_spool_get_stats(p->groups[g].spool, st);
     else
         *st = p->groups[g].final_stats;
+}
+
+/*
+ * The counters only a live ETW session moves (docs/etw.md, "Loss"). Every
+ * session shows all of them, a file session with 0, so a consumer of the
+ * stats events or of /metrics sees one shape whatever the kind. key is the
+ * stats event's name, metric the Prometheus one.
+ */
+static const struct {
+    const char *key, *metric, *type, *help;
+    size_t off; /* of a uint64_t in struct ef_source_stats */
+} live_counters[] = {
+    {"etw_log_buffers_lost", "etwfwd_session_etw_log_buffers_lost_total", "counter",
+     "Buffers ETW could not write to the session's log file (LogBuffersLost).",
+     offsetof(struct ef_source_stats, etw_log_buffers_lost)},
+    {"etw_buffers_written", "etwfwd_session_etw_buffers_written_total", "counter",
+     "Buffers ETW wrote for the session (BuffersWritten).",
+     offsetof(struct ef_source_stats, etw_buffers_written)},
+    {"etw_free_buffers", "etwfwd_session_etw_free_buffers", "gauge",
+     "Free buffers of the session at the last query (FreeBuffers).",
+     offsetof(struct ef_source_stats, etw_free_buffers)},
+    {"rt_lost_event_records", "etwfwd_session_rt_lost_event_records_total", "counter",
+     "RT_LostEvent records saying events were lost (opcode 32).",
+     offsetof(struct ef_source_stats, rt_lost_event_records)},
+    {"rt_lost_buffer_records", "etwfwd_session_rt_lost_buffer_records_total", "counter",
+     "RT_LostEvent records saying buffers were lost (opcode 33).",
+     offsetof(struct ef_source_stats, rt_lost_buffer_records)},
+    {"rt_lost_file_records", "etwfwd_session_rt_lost_file_records_total", "counter",
+     "RT_LostEvent records saying the backing log file was lost (opcode 34).",
+     offsetof(struct ef_source_stats, rt_lost_file_records)},
+    {"etw_buffers_read", "etwfwd_session_etw_buffers_read_total", "counter",
+     "ETW buffers the session's consumer was given (BufferCallback).",
+     offsetof(struct ef_source_stats, etw_buffers_read)},
+    {"reconnects", "etwfwd_session_reconnects_total", "counter",
+     "Times the watchdog restarted or re-attached the session.",
+     offsetof(struct ef_source_stats, reconnects)},
+    {"gap_ms", "etwfwd_session_gap_ms_total", "counter",
+     "Milliseconds the session had no consumer between reconnects.",
+     offsetof(struct ef_source_stats, gap_ms)},
+    {"queries_failed", "etwfwd_session_queries_failed_total", "counter",
+     "ControlTrace QUERY calls on the session that failed.",
+     offsetof(struct ef_source_stats, queries_failed)},
+};
+
+static uint64_t live_value(const struct ef_source_stats *st, size_t k)
+{
+    return *(const uint64_t *)((const char *)st + live_counters[k].off);
 }
 
 /* --- stats events ------------------------------------------------------ */
@@ -80,6 +127,7 @@ static int stats_json(struct ef_pipeline *p, struct ef_buf *out)
     char t[EF_TIME_STR_SIZE];
     struct ef_jw w;
     unsigned i;
+    size_t k;
 
     wall_time(t);
     ef_jw_reset(&w, out);
@@ -130,6 +178,9 @@ static int stats_json(struct ef_pipeline *p, struct ef_buf *out)
         jnum(&w, "etw_buffers_lost", st.etw_buffers_lost);
         jnum(&w, "files", st.files);
         jnum(&w, "files_failed", st.files_failed);
+        jnum(&w, "live", (uint64_t)st.live);
+        for (k = 0; k < EF_ARRAY_LEN(live_counters); k++)
+            jnum(&w, live_counters[k].key, live_value(&st, k));
         ef_jw_map_close(&w);
     }
     ef_jw_map_close(&w);
@@ -241,9 +292,11 @@ static const struct {
     const char *help;
     size_t off; /* of a uint64_t in struct ef_source_stats */
 } session_counters[] = {
-    {"etwfwd_etw_events_lost_total", "Events ETW lost (EventsLost of a trace file's header).",
+    {"etwfwd_etw_events_lost_total",
+     "Events ETW lost (file: EventsLost of a trace's header; live: EventsLost of QUERY).",
      offsetof(struct ef_source_stats, etw_events_lost)},
-    {"etwfwd_etw_buffers_lost_total", "Buffers ETW lost (BuffersLost of a trace file's header).",
+    {"etwfwd_etw_buffers_lost_total",
+     "Buffers ETW lost (file: BuffersLost of a trace's header; live: RealTimeBuffersLost).",
      offsetof(struct ef_source_stats, etw_buffers_lost)},
     {"etwfwd_source_read_errors_total", "Damaged parts of trace files the reader skipped.",
      offsetof(struct ef_source_stats, read_errors)},
@@ -305,6 +358,16 @@ static void session_metrics(struct ef_pipeline *p, struct ef_buf *o)
             ef_pipeline_session_stats(p, i, &st);
             metric(o, session_counters[k].name, "session", p->sessions[i].name, NULL, NULL,
                    *(const uint64_t *)((const char *)&st + session_counters[k].off));
+        }
+    }
+    for (k = 0; k < EF_ARRAY_LEN(live_counters); k++) {
+        head(o, live_counters[k].metric, live_counters[k].type, live_counters[k].help);
+        for (i = 0; i < p->n_sessions; i++) {
+            struct ef_source_stats st;
+
+            ef_pipeline_session_stats(p, i, &st);
+            metric(o, live_counters[k].metric, "session", p->sessions[i].name, NULL, NULL,
+                   live_value(&st, (size_t)k));
         }
     }
     head(o, "etwfwd_source_files_total", "counter", "Trace files replayed, by result.");
@@ -585,6 +648,17 @@ void ef_pipeline_print_summary(struct ef_pipeline *p, FILE *f)
                 p->sessions[i].name, st.events_in, st.decoded, st.no_schema, st.decode_errors,
                 st.pushed - st.queue_dropped, st.queue_dropped, p->sessions[i].spool_refused,
                 st.etw_events_lost, st.etw_buffers_lost, st.files, st.files_failed);
+        if (st.live)
+            fprintf(f,
+                    "session %s (live): %" PRIu64 " log buffers lost, %" PRIu64
+                    " buffers written, %" PRIu64 " free buffers, RT_LostEvent records: %" PRIu64
+                    " events, %" PRIu64 " buffers, %" PRIu64 " file; %" PRIu64
+                    " buffers read, %" PRIu64 " reconnects, %" PRIu64
+                    " ms without a consumer, %" PRIu64 " failed queries\n",
+                    p->sessions[i].name, st.etw_log_buffers_lost, st.etw_buffers_written,
+                    st.etw_free_buffers, st.rt_lost_event_records, st.rt_lost_buffer_records,
+                    st.rt_lost_file_records, st.etw_buffers_read, st.reconnects, st.gap_ms,
+                    st.queries_failed);
     }
     qs = p->queue_final;
     if (p->queue)

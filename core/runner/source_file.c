@@ -1,6 +1,12 @@
 /*
  * source_file.c - the thread of a `kind = file` session: traces in, JSON
- * lines into the handoff queue, paced by replay_speed.
+ * lines into the handoff queue, paced by replay_speed. The pipeline reaches
+ * it through ef_source_file_ops (runner/source.h).
+ *
+ * DESIGN. One thread per session. It keeps its counters in a local struct
+ * and copies them under mu every PUBLISH_EVERY events and at the end of
+ * each file, so get_stats from the loop thread never waits for a decode;
+ * mu also guards stop, which the pacing wait sleeps on (cond).
  */
 #include "runner/source_file.h"
 
@@ -19,7 +25,9 @@
 #define MAX_LINE (16u << 20)
 
 struct ef_source_file {
-    struct ef_source_file_options o;
+    struct ef_source_options o;
+    const char *path;     /* the session's file or wildcard pattern */
+    int64_t replay_speed; /* 0: as fast as possible; N: N times real time */
     struct ef_queue_producer *prod;
     uv_thread_t thread;
     uv_mutex_t mu; /* guards st and stop */
@@ -93,7 +101,7 @@ static int next_event(struct ef_source_file *s, struct ef_tracefile *tf, struct 
     int fresh, rc;
 
     *queued = 0;
-    while (s->o.replay_speed == 0) {
+    while (s->replay_speed == 0) {
         rc = ef_queue_window(s->prod, &win, &fresh);
         if (rc < 0)
             return rc;
@@ -143,7 +151,7 @@ static int replay_one(struct ef_source_file *s, struct ef_tracefile_schemas *sch
                     s->o.name, path, h->events_lost, h->buffers_lost);
     ef_log_info("source", "session %s: replaying %s", s->o.name, path);
     while ((rc = next_event(s, tf, line, &ts, &queued)) == 1) {
-        if (s->o.replay_speed > 0) {
+        if (s->replay_speed > 0) {
             /* FILETIME ticks are 100 ns; an event never waits for one before it. */
             if (n == 0 || ts < first_ts) {
                 if (n == 0) {
@@ -151,7 +159,7 @@ static int replay_one(struct ef_source_file *s, struct ef_tracefile_schemas *sch
                     start_ns = uv_hrtime();
                 }
             } else {
-                uint64_t due = start_ns + (ts - first_ts) * 100 / (uint64_t)s->o.replay_speed;
+                uint64_t due = start_ns + (ts - first_ts) * 100 / (uint64_t)s->replay_speed;
 
                 if (due > uv_hrtime() + 1000000) {
                     /* Publish what is held before waiting, so the sinks are not behind. */
@@ -215,11 +223,11 @@ static void run(void *arg)
 
     memset(&base, 0, sizeof(base));
     ef_buf_init(&line, MAX_LINE);
-    rc = ef_pathglob_expand(s->o.path, &paths, &n);
+    rc = ef_pathglob_expand(s->path, &paths, &n);
     if (rc < 0)
-        ef_log_error("source", "session %s: %s: %s", s->o.name, s->o.path, ef_strerror(rc));
+        ef_log_error("source", "session %s: %s: %s", s->o.name, s->path, ef_strerror(rc));
     else if (n == 0)
-        ef_log_warn("source", "session %s: no file matches %s", s->o.name, s->o.path);
+        ef_log_warn("source", "session %s: no file matches %s", s->o.name, s->path);
     /*
      * The manifests and MOFs are parsed once for all the session's files
      * (runner/tracefile.h). When one does not load, no file is replayed:
@@ -245,7 +253,8 @@ static void run(void *arg)
         s->o.on_done(s->o.ud);
 }
 
-int ef_source_file_start(const struct ef_source_file_options *opt, struct ef_source_file **out)
+/* Starts the thread. opt and the session's configuration must outlive the source. */
+static int file_start(const struct ef_source_options *opt, void **out)
 {
     struct ef_source_file *s;
     int rc;
@@ -255,6 +264,8 @@ int ef_source_file_start(const struct ef_source_file_options *opt, struct ef_sou
     if (!s)
         return EF_ENOMEM;
     s->o = *opt;
+    s->path = opt->cfg->path ? opt->cfg->path : "";
+    s->replay_speed = opt->cfg->replay_speed;
     if (uv_mutex_init(&s->mu) != 0) {
         free(s);
         return EF_ESYS;
@@ -279,27 +290,43 @@ int ef_source_file_start(const struct ef_source_file_options *opt, struct ef_sou
     return 0;
 }
 
-void ef_source_file_stop(struct ef_source_file *s)
+/* Asks the thread to stop at the next event (a wait for pacing ends at once). */
+static void file_stop(void *ctx)
 {
+    struct ef_source_file *s = ctx;
+
     uv_mutex_lock(&s->mu);
     s->stop = 1;
     uv_cond_broadcast(&s->cond);
     uv_mutex_unlock(&s->mu);
 }
 
-void ef_source_file_free(struct ef_source_file *s)
+/*
+ * Joins the thread: a file source has no ETW call to hang in, so the
+ * timeout is not needed (the thread ends at its next event, or at once
+ * when the queue was cancelled).
+ */
+static void file_get_stats(void *ctx, struct ef_source_stats *st);
+
+static void file_free(void *ctx, uint64_t timeout_ms, struct ef_source_stats *final)
 {
+    struct ef_source_file *s = ctx;
+
+    (void)timeout_ms;
     if (!s)
         return;
     uv_thread_join(&s->thread);
+    file_get_stats(s, final);
     ef_queue_producer_free(s->prod);
     uv_cond_destroy(&s->cond);
     uv_mutex_destroy(&s->mu);
     free(s);
 }
 
-void ef_source_file_get_stats(struct ef_source_file *s, struct ef_source_stats *st)
+static void file_get_stats(void *ctx, struct ef_source_stats *st)
 {
+    struct ef_source_file *s = ctx;
+
     uv_mutex_lock(&s->mu);
     *st = s->st;
     uv_mutex_unlock(&s->mu);
@@ -312,3 +339,11 @@ void ef_source_file_get_stats(struct ef_source_file *s, struct ef_source_stats *
         st->queue_blocked = ps.blocked;
     }
 }
+
+const struct ef_source_ops ef_source_file_ops = {
+    .kind = "file",
+    .start = file_start,
+    .stop = file_stop,
+    .free = file_free,
+    .get_stats = file_get_stats,
+};

@@ -68,13 +68,53 @@ static void destroy_source(struct ef_schema_source *src)
     src->ops = NULL;
 }
 
+int ef_tracefile_load_schema_files(const char *const *manifests, size_t n_manifests,
+                                   const char *const *mofs, size_t n_mofs,
+                                   struct ef_schema_source *man, struct ef_schema_source *mof,
+                                   struct ef_tracefile_error *err)
+{
+    struct ef_buf msg;
+    size_t i;
+    int rc;
+
+    man->ops = NULL;
+    mof->ops = NULL;
+    err->schemas = 0;
+    err->msg[0] = '\0';
+    ef_buf_init(&msg, 64 * 1024);
+    if ((rc = ef_manifest_source_new(man)) < 0) {
+        set_err(err, NULL, "manifest source", rc);
+        goto out;
+    }
+    for (i = 0; i < n_manifests && rc == 0; i++)
+        rc = is_dir(manifests[i]) ? ef_manifest_source_add_dir(man->ctx, manifests[i], &msg)
+                                  : ef_manifest_source_add_file(man->ctx, manifests[i], &msg);
+    if (rc < 0) {
+        set_err(err, &msg, "manifest", rc);
+        goto out;
+    }
+    if ((rc = ef_mof_source_new(mof)) < 0) {
+        set_err(err, NULL, "MOF source", rc);
+        goto out;
+    }
+    for (i = 0; i < n_mofs && rc == 0; i++)
+        rc = ef_mof_source_add_file(mof->ctx, mofs[i], &msg);
+    if (rc < 0)
+        set_err(err, &msg, "MOF", rc);
+out:
+    ef_buf_free(&msg);
+    if (rc < 0) {
+        destroy_source(man);
+        destroy_source(mof);
+    }
+    return rc;
+}
+
 /* Builds the static sources; the trace-learned ones are made per file. */
 int ef_tracefile_schemas_new(const struct ef_tracefile_opts *o, struct ef_tracefile_schemas **out,
                              struct ef_tracefile_error *err)
 {
     struct ef_tracefile_schemas *s;
-    struct ef_buf msg;
-    size_t i;
     int rc;
 
     *out = NULL;
@@ -85,33 +125,11 @@ int ef_tracefile_schemas_new(const struct ef_tracefile_opts *o, struct ef_tracef
         snprintf(err->msg, sizeof(err->msg), "%s", ef_strerror(EF_ENOMEM));
         return EF_ENOMEM;
     }
-    ef_buf_init(&msg, 64 * 1024);
-    if ((rc = ef_tlg_source_create(0, &s->tlg)) < 0) {
+    if ((rc = ef_tlg_source_create(0, &s->tlg)) < 0)
         set_err(err, NULL, "TraceLogging source", rc);
-        goto out;
-    }
-    if ((rc = ef_manifest_source_new(&s->man)) < 0) {
-        set_err(err, NULL, "manifest source", rc);
-        goto out;
-    }
-    for (i = 0; i < o->n_manifests && rc == 0; i++)
-        rc = is_dir(o->manifests[i])
-                 ? ef_manifest_source_add_dir(s->man.ctx, o->manifests[i], &msg)
-                 : ef_manifest_source_add_file(s->man.ctx, o->manifests[i], &msg);
-    if (rc < 0) {
-        set_err(err, &msg, "manifest", rc);
-        goto out;
-    }
-    if ((rc = ef_mof_source_new(&s->mof)) < 0) {
-        set_err(err, NULL, "MOF source", rc);
-        goto out;
-    }
-    for (i = 0; i < o->n_mofs && rc == 0; i++)
-        rc = ef_mof_source_add_file(s->mof.ctx, o->mofs[i], &msg);
-    if (rc < 0)
-        set_err(err, &msg, "MOF", rc);
-out:
-    ef_buf_free(&msg);
+    else
+        rc = ef_tracefile_load_schema_files(o->manifests, o->n_manifests, o->mofs, o->n_mofs,
+                                            &s->man, &s->mof, err);
     if (rc < 0) {
         ef_tracefile_schemas_free(s);
         return rc;

@@ -68,6 +68,21 @@ struct ef_tracefile_schemas;
 int ef_tracefile_schemas_new(const struct ef_tracefile_opts *opts,
                              struct ef_tracefile_schemas **out, struct ef_tracefile_error *err);
 
+/*
+ * The two schema sources built from files: *man, a manifest source holding
+ * the given manifest files and folders, and *mof, a MOF source holding the
+ * built-in kernel classes plus the given MOF files. The tracefiles' schemas
+ * and the live callback path (runner/eventpath.h) both load them here, so
+ * a session decodes with the same files the same way whatever its kind.
+ * On failure *err says which file and why (err->schemas = 1) and neither
+ * source is left. Returns 0, the schema loader's error or EF_ENOMEM. Any
+ * thread; the sources then belong to it.
+ */
+int ef_tracefile_load_schema_files(const char *const *manifests, size_t n_manifests,
+                                   const char *const *mofs, size_t n_mofs,
+                                   struct ef_schema_source *man, struct ef_schema_source *mof,
+                                   struct ef_tracefile_error *err);
+
 /* Frees the schemas after every tracefile opened with them. NULL is fine. The owning thread. */
 void ef_tracefile_schemas_free(struct ef_tracefile_schemas *s);
 

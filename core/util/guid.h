@@ -38,4 +38,19 @@ void ef_guid_write(const struct ef_guid *g, void *p);
 int ef_guid_equal(const struct ef_guid *a, const struct ef_guid *b);
 int ef_guid_is_zero(const struct ef_guid *g);
 
+/*
+ * The GUID Windows gives a TraceLogging or EventSource provider of this name
+ * (ETW-NOTES section 7): SHA-1 over a fixed 16-byte namespace and the name
+ * upper-cased in UTF-16BE, the first 16 bytes with the version nibble set to
+ * 5, read as a Windows GUID. utf8_name is len bytes of UTF-8 (no NUL needed).
+ *
+ * EventSource upper-cases with ToUpperInvariant. This function upper-cases
+ * ASCII, Latin-1, Latin Extended-A, basic Greek and basic Cyrillic letters by
+ * their Unicode simple mapping (keeping U+0131 dotless i, as .NET does); any
+ * other letter is hashed as written, so a name with such letters may need its
+ * GUID given explicitly. Returns 0, EF_EINVAL for an empty name or
+ * EF_EFORMAT for invalid UTF-8 (out untouched). Any thread.
+ */
+int ef_guid_from_provider_name(const char *utf8_name, size_t len, struct ef_guid *out);
+
 #endif

@@ -12,12 +12,29 @@ import signal
 import socket
 import subprocess
 import time
+import json
 import unittest
 import urllib.request
 
 import clihelp
 
 STATS = '"Name":"etwfwd"'
+
+# The counters only live ETW sessions move (docs/pipeline.md, "Runner:
+# statistics"): every session has them, a file session with 0, so a consumer
+# sees one shape. Stats event key -> Prometheus name.
+LIVE_COUNTERS = {
+    "etw_log_buffers_lost": "etwfwd_session_etw_log_buffers_lost_total",
+    "etw_buffers_written": "etwfwd_session_etw_buffers_written_total",
+    "etw_free_buffers": "etwfwd_session_etw_free_buffers",
+    "rt_lost_event_records": "etwfwd_session_rt_lost_event_records_total",
+    "rt_lost_buffer_records": "etwfwd_session_rt_lost_buffer_records_total",
+    "rt_lost_file_records": "etwfwd_session_rt_lost_file_records_total",
+    "etw_buffers_read": "etwfwd_session_etw_buffers_read_total",
+    "reconnects": "etwfwd_session_reconnects_total",
+    "gap_ms": "etwfwd_session_gap_ms_total",
+    "queries_failed": "etwfwd_session_queries_failed_total",
+}
 
 
 def etl_files():
@@ -91,11 +108,29 @@ class ReplayThroughPipeline(unittest.TestCase):
                 stats = [l for l in got if STATS in l]
                 self.assertEqual(len(stats), 1, err)
                 self.assertIn('"events_in":%d' % len(want.split("\n")[:-1]), stats[0])
+                session = json.loads(stats[0])["EventData"]["Sessions"]["s"]
+                self.assertEqual(session["live"], 0)
+                for key in LIVE_COUNTERS:
+                    self.assertEqual(session[key], 0, key)
                 self.assertRegex(err, r"sink out: \d+ sent, \d+ acknowledged")
                 rc, report, _ = clihelp.run(["spool", "verify",
                                               clihelp.host_path(os.path.join(d, "state",
                                                                              "spool"))])
                 self.assertEqual(rc, 0, report)
+
+    @unittest.skipIf(clihelp.is_windows(), "live sessions run on Windows")
+    def test_live_session_refused_off_windows(self):
+        with clihelp.TempDir() as d:
+            conf = os.path.join(d, "etwfwd.ini")
+            with open(conf, "w") as f:
+                f.write("[service]\nstate_dir = %s\n\n[session:rt]\nkind = realtime\n"
+                        "provider = Microsoft-Windows-Kernel-Process\n\n"
+                        "[sink:out]\ntype = file\npath = %s\n"
+                        % (os.path.join(d, "state"), os.path.join(d, "out.ndjson")))
+            rc, _, err = clihelp.run(["run", "-c", conf])
+            self.assertNotEqual(rc, 0, err)
+            self.assertIn("session rt: only kind = file sessions run in this build", err)
+            self.assertIn("need Windows", err)
 
     def test_replay_with_c_sends_through_the_sinks(self):
         files = etl_files()
@@ -199,6 +234,10 @@ class RunningPipeline(unittest.TestCase):
                          "etwfwd_sink_healthy", "etwfwd_uptime_seconds"]:
                 self.assertIn("# TYPE %s " % name, text)
             self.assertIsNotNone(counter(text, "etwfwd_events_total", session="s", stage="in"))
+            for name in LIVE_COUNTERS.values():
+                kind = "gauge" if name == "etwfwd_session_etw_free_buffers" else "counter"
+                self.assertIn("# TYPE %s %s\n" % (name, kind), text)
+                self.assertEqual(counter(text, name, session="s"), 0, name)
             code, body = curl("http://127.0.0.1:%d/health" % self.port)
             self.assertEqual(code, 200, body)
             self.assertIn('"status":"ok"', body)

@@ -6,6 +6,7 @@
  */
 #include "runner.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,45 @@ static size_t count_lines(const char *s)
     return n;
 }
 
+/* The live sessions' counters: stats event key, Prometheus name, a field of the stats. */
+static const struct {
+    const char *key, *metric;
+    size_t off;
+} live[] = {
+    {"etw_log_buffers_lost", "etwfwd_session_etw_log_buffers_lost_total",
+     offsetof(struct ef_source_stats, etw_log_buffers_lost)},
+    {"etw_buffers_written", "etwfwd_session_etw_buffers_written_total",
+     offsetof(struct ef_source_stats, etw_buffers_written)},
+    {"etw_free_buffers", "etwfwd_session_etw_free_buffers",
+     offsetof(struct ef_source_stats, etw_free_buffers)},
+    {"rt_lost_event_records", "etwfwd_session_rt_lost_event_records_total",
+     offsetof(struct ef_source_stats, rt_lost_event_records)},
+    {"rt_lost_buffer_records", "etwfwd_session_rt_lost_buffer_records_total",
+     offsetof(struct ef_source_stats, rt_lost_buffer_records)},
+    {"rt_lost_file_records", "etwfwd_session_rt_lost_file_records_total",
+     offsetof(struct ef_source_stats, rt_lost_file_records)},
+    {"etw_buffers_read", "etwfwd_session_etw_buffers_read_total",
+     offsetof(struct ef_source_stats, etw_buffers_read)},
+    {"reconnects", "etwfwd_session_reconnects_total", offsetof(struct ef_source_stats, reconnects)},
+    {"gap_ms", "etwfwd_session_gap_ms_total", offsetof(struct ef_source_stats, gap_ms)},
+    {"queries_failed", "etwfwd_session_queries_failed_total",
+     offsetof(struct ef_source_stats, queries_failed)},
+};
+
+/* What ef_pipeline_print_summary prints. */
+static void summary(struct ef_pipeline *p, char *out, size_t cap)
+{
+    FILE *f = tmpfile();
+    size_t n;
+
+    ck_assert_ptr_nonnull(f);
+    ef_pipeline_print_summary(p, f);
+    rewind(f);
+    n = fread(out, 1, cap - 1, f);
+    out[n] = '\0';
+    fclose(f);
+}
+
 START_TEST(names_types_and_values)
 {
     static const struct {
@@ -76,6 +116,16 @@ START_TEST(names_types_and_values)
         {"etwfwd_etw_events_lost_total", "counter"},
         {"etwfwd_etw_buffers_lost_total", "counter"},
         {"etwfwd_source_read_errors_total", "counter"},
+        {"etwfwd_session_etw_log_buffers_lost_total", "counter"},
+        {"etwfwd_session_etw_buffers_written_total", "counter"},
+        {"etwfwd_session_etw_free_buffers", "gauge"},
+        {"etwfwd_session_rt_lost_event_records_total", "counter"},
+        {"etwfwd_session_rt_lost_buffer_records_total", "counter"},
+        {"etwfwd_session_rt_lost_file_records_total", "counter"},
+        {"etwfwd_session_etw_buffers_read_total", "counter"},
+        {"etwfwd_session_reconnects_total", "counter"},
+        {"etwfwd_session_gap_ms_total", "counter"},
+        {"etwfwd_session_queries_failed_total", "counter"},
         {"etwfwd_source_files_total", "counter"},
         {"etwfwd_queue_events", "gauge"},
         {"etwfwd_queue_bytes", "gauge"},
@@ -97,6 +147,8 @@ START_TEST(names_types_and_values)
         {"etwfwd_uptime_seconds", "gauge"},
     };
     char trace[1024], conf[8192], outpath[1200], typeline[200];
+    const char *stats_line;
+    char sum[8192];
     struct ef_config_errors errs = {0};
     struct ef_pipeline_options po;
     struct ef_config *cfg = NULL;
@@ -152,6 +204,19 @@ START_TEST(names_types_and_values)
     ck_assert_int_eq(sample(m.data, "etwfwd_source_files_total{session=\"tl\",result=\"done\"}"),
                      1);
     ck_assert_int_eq(sample(m.data, "etwfwd_sink_backlog_events{sink=\"out\"}"), 0);
+    /* A file session has the live sessions' counters too, at 0: one shape for every kind. */
+    for (i = 0; i < EF_ARRAY_LEN(live); i++) {
+        snprintf(typeline, sizeof(typeline), "%s{session=\"tl\"}", live[i].metric);
+        ck_assert_msg(sample(m.data, typeline) == 0, "%s", typeline);
+    }
+    /* ... and so has the stats event written at the stop. */
+    stats_line = strstr(out, "\"Kind\":\"stats\"");
+    ck_assert_ptr_nonnull(stats_line);
+    ck_assert_ptr_nonnull(strstr(stats_line, "\"live\":0,"));
+    for (i = 0; i < EF_ARRAY_LEN(live); i++) {
+        snprintf(typeline, sizeof(typeline), "\"%s\":0", live[i].key);
+        ck_assert_msg(strstr(stats_line, typeline), "missing in the stats event: %s", typeline);
+    }
     /* spool = memory says so (the label is the spool's folder). */
     mem = strstr(m.data, "\netwfwd_spool_memory{");
     ck_assert_ptr_nonnull(mem);
@@ -171,6 +236,28 @@ START_TEST(names_types_and_values)
     ck_assert_ptr_nonnull(strstr(body.data, "\"status\":\"unhealthy\""));
     ef_buf_reset(&body);
     ck_assert_int_eq(ef_pipeline_http_handler(p, "/metricsx", &body, &ctype), 404);
+
+    /* The summary of a file session leaves the live counters out... */
+    summary(p, sum, sizeof(sum));
+    ck_assert_ptr_nonnull(strstr(sum, "session tl: "));
+    ck_assert_ptr_null(strstr(sum, "(live)"));
+    /* ... and a live session's reach /metrics and the summary, each under its own name. */
+    p->sessions[0].last.live = 1;
+    for (i = 0; i < EF_ARRAY_LEN(live); i++)
+        *(uint64_t *)((char *)&p->sessions[0].last + live[i].off) = 1000 + i;
+    ef_buf_reset(&m);
+    ef_pipeline_metrics(p, &m);
+    ck_assert_int_eq(ef_buf_append_byte(&m, '\0'), 0);
+    for (i = 0; i < EF_ARRAY_LEN(live); i++) {
+        snprintf(typeline, sizeof(typeline), "%s{session=\"tl\"}", live[i].metric);
+        ck_assert_msg(sample(m.data, typeline) == (long long)(1000 + i), "%s", typeline);
+    }
+    summary(p, sum, sizeof(sum));
+    ck_assert_msg(strstr(sum, "session tl (live): 1000 log buffers lost, 1001 buffers written, "
+                              "1002 free buffers, RT_LostEvent records: 1003 events, 1004 "
+                              "buffers, 1005 file; 1006 buffers read, 1007 reconnects, 1008 ms "
+                              "without a consumer, 1009 failed queries\n"),
+                  "%s", sum);
 
     ef_buf_free(&body);
     ef_buf_free(&m);

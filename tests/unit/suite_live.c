@@ -1,0 +1,13 @@
+/*
+ * suite_live.c - live ETW sessions through `run`'s pipeline (Windows only,
+ * run under Wine against the fake ETW of fake_trace.h).
+ */
+#include "runner.h"
+
+TCase *ef_live_case(void);
+
+const char *const ef_suite_name = "live";
+TCase *(*const ef_suite_cases[])(void) = {
+    ef_live_case,
+    NULL,
+};
