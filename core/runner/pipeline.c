@@ -742,6 +742,7 @@ static int start_sources(struct ef_pipeline *p)
             so->render.computer = p->hostname;
         so->policy = sc->queue_full == EF_QUEUE_FULL_DROP ? EF_QUEUE_DROP : EF_QUEUE_BLOCK;
         so->queue = p->queue;
+        so->stop_timeout_ms = shutdown_timeout(p);
         so->on_done = source_finished;
         so->ud = p;
         rc = ps->ops->start(so, &ps->src);
