@@ -264,12 +264,7 @@ static int owned(const struct ef_session_cfg *s)
            (s->kind == EF_SESSION_KERNEL && s->kernel_session == EF_KERNEL_PRIVATE);
 }
 
-/*
- * The name ETW knows the session by: etwfwd-NAME for the sessions etwfwd
- * starts, the NT Kernel Logger's fixed name, or the trace_name attached to.
- * NULL for kind = file (and a missing kind or trace_name, reported apart).
- */
-static const char *etw_name(const struct ef_session_cfg *s, char *buf, size_t cap)
+const char *ef_session_etw_name(const struct ef_session_cfg *s, char *buf, size_t cap)
 {
     if (owned(s)) {
         snprintf(buf, cap, "%s%s", EF_ETW_SESSION_PREFIX, s->name);
@@ -293,7 +288,7 @@ static void check_etw_names(struct ef_cfg_loader *ld, const struct ef_cfg_sec *s
     const struct ef_session_cfg *s = sec->obj, *t;
     const struct ef_cfg_sec *prev;
     char mine[128], theirs[128];
-    const char *name = etw_name(s, mine, sizeof(mine));
+    const char *name = ef_session_etw_name(s, mine, sizeof(mine));
     size_t units;
 
     if (!name)
@@ -322,7 +317,8 @@ static void check_etw_names(struct ef_cfg_loader *ld, const struct ef_cfg_sec *s
                          t->name, t->line);
             return;
         }
-        if (owned(s) && owned(t) && strcasecmp(name, etw_name(t, theirs, sizeof(theirs))) == 0) {
+        if (owned(s) && owned(t) &&
+            strcasecmp(name, ef_session_etw_name(t, theirs, sizeof(theirs))) == 0) {
             ef_cfg_error(ld, sec->line, sec, NULL,
                          "its ETW session %s is the same as session %s's at line %u (expected "
                          "names that differ in more than case: ETW names ignore case)",

@@ -225,6 +225,14 @@ int ef_provider_spec_parse(const char *s, struct ef_provider_cfg *out, char *err
 
 void ef_provider_cfg_free(struct ef_provider_cfg *p);
 
+/*
+ * The name ETW knows a session by: etwfwd-NAME for the sessions etwfwd
+ * starts (realtime, kernel_session = private), "NT Kernel Logger", or the
+ * trace_name of kind = existing. NULL for kind = file (and a missing kind
+ * or trace_name). buf (cap bytes) may hold the result. Any thread.
+ */
+const char *ef_session_etw_name(const struct ef_session_cfg *s, char *buf, size_t cap);
+
 /* Deep copy of src into dst. Returns 0 or EF_ENOMEM. Any thread. */
 int ef_provider_cfg_copy(struct ef_provider_cfg *dst, const struct ef_provider_cfg *src);
 

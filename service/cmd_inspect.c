@@ -12,6 +12,7 @@
  * complete), 2 usage error or not an .etl file.
  */
 #include "cli.h"
+#include "cli_json.h"
 
 #include "etl/etl.h"
 #include "util/error.h"
@@ -211,23 +212,6 @@ static void print_text(const char *path, struct ef_etl_reader *r, const struct t
     }
 }
 
-static void gen_str(yajl_gen g, const char *s)
-{
-    yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-static void gen_int(yajl_gen g, const char *key, long long v)
-{
-    gen_str(g, key);
-    yajl_gen_integer(g, v);
-}
-
-static void gen_kv(yajl_gen g, const char *key, const char *v)
-{
-    gen_str(g, key);
-    gen_str(g, v);
-}
-
 static void gen_header(yajl_gen g, struct ef_etl_reader *r)
 {
     const struct ef_etl_header *h = ef_etl_header(r);
@@ -235,28 +219,28 @@ static void gen_header(yajl_gen g, struct ef_etl_reader *r)
 
     yajl_gen_map_open(g);
     snprintf(v, sizeof(v), "%u.%u", h->major_version, h->minor_version);
-    gen_kv(g, "os_version", v);
-    gen_int(g, "build", h->build);
-    gen_int(g, "pointer_size", h->pointer_size);
-    gen_int(g, "cpus", h->cpus);
-    gen_kv(g, "clock", ef_etl_clock_name(h->clock_type));
-    gen_int(g, "perf_freq", h->perf_freq);
+    ef_cli_gen_kv(g, "os_version", v);
+    ef_cli_gen_int(g, "build", h->build);
+    ef_cli_gen_int(g, "pointer_size", h->pointer_size);
+    ef_cli_gen_int(g, "cpus", h->cpus);
+    ef_cli_gen_kv(g, "clock", ef_etl_clock_name(h->clock_type));
+    ef_cli_gen_int(g, "perf_freq", h->perf_freq);
     ef_filetime_format(h->start_time, s);
-    gen_kv(g, "start", s);
+    ef_cli_gen_kv(g, "start", s);
     ef_filetime_format(h->end_time, s);
-    gen_kv(g, "end", s);
-    gen_int(g, "start_filetime", (long long)h->start_time);
-    gen_int(g, "end_filetime", (long long)h->end_time);
-    gen_int(g, "events_lost", h->events_lost);
-    gen_int(g, "buffers_lost", h->buffers_lost);
-    gen_str(g, "compressed");
+    ef_cli_gen_kv(g, "end", s);
+    ef_cli_gen_int(g, "start_filetime", (long long)h->start_time);
+    ef_cli_gen_int(g, "end_filetime", (long long)h->end_time);
+    ef_cli_gen_int(g, "events_lost", h->events_lost);
+    ef_cli_gen_int(g, "buffers_lost", h->buffers_lost);
+    ef_cli_gen_str(g, "compressed");
     yajl_gen_bool(g, h->compressed);
-    gen_int(g, "buffer_size", h->buffer_size);
-    gen_int(g, "buffers", (long long)ef_etl_stats(r)->buffers);
+    ef_cli_gen_int(g, "buffer_size", h->buffer_size);
+    ef_cli_gen_int(g, "buffers", (long long)ef_etl_stats(r)->buffers);
     snprintf(v, sizeof(v), "0x%08x", h->log_file_mode);
-    gen_kv(g, "log_file_mode", v);
-    gen_kv(g, "logger_name", h->logger_name);
-    gen_kv(g, "log_file_name", h->log_file_name);
+    ef_cli_gen_kv(g, "log_file_mode", v);
+    ef_cli_gen_kv(g, "logger_name", h->logger_name);
+    ef_cli_gen_kv(g, "log_file_name", h->log_file_name);
     yajl_gen_map_close(g);
 }
 
@@ -264,40 +248,36 @@ static int print_json(struct ef_etl_reader *r, const struct tally *t)
 {
     const struct ef_etl_stats *st = ef_etl_stats(r);
     yajl_gen g = yajl_gen_alloc(NULL);
-    const unsigned char *buf;
     char s[EF_GUID_STR_SIZE], k[32];
-    size_t len, i, j;
+    size_t i, j;
 
     if (!g)
         return EF_ENOMEM;
     yajl_gen_map_open(g);
-    gen_str(g, "header");
+    ef_cli_gen_str(g, "header");
     gen_header(g, r);
-    gen_int(g, "events", (long long)st->records);
-    gen_int(g, "errors", (long long)st->errors);
-    gen_str(g, "providers");
+    ef_cli_gen_int(g, "events", (long long)st->records);
+    ef_cli_gen_int(g, "errors", (long long)st->errors);
+    ef_cli_gen_str(g, "providers");
     yajl_gen_array_open(g);
     for (i = 0; i < t->n; i++) {
         yajl_gen_map_open(g);
         ef_guid_format(&t->p[i].guid, s);
-        gen_kv(g, "guid", s);
-        gen_kv(g, "kind", t->p[i].kind);
-        gen_int(g, "events", (long long)t->p[i].events);
-        gen_str(g, "ids");
+        ef_cli_gen_kv(g, "guid", s);
+        ef_cli_gen_kv(g, "kind", t->p[i].kind);
+        ef_cli_gen_int(g, "events", (long long)t->p[i].events);
+        ef_cli_gen_str(g, "ids");
         yajl_gen_map_open(g);
         for (j = 0; j < t->p[i].nids; j++) {
             key_text(&t->p[i], t->p[i].ids[j].key, k, sizeof(k));
-            gen_int(g, k, (long long)t->p[i].ids[j].n);
+            ef_cli_gen_int(g, k, (long long)t->p[i].ids[j].n);
         }
         yajl_gen_map_close(g);
         yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
     yajl_gen_map_close(g);
-    yajl_gen_get_buf(g, &buf, &len);
-    fwrite(buf, 1, len, stdout);
-    fputc('\n', stdout);
-    yajl_gen_free(g);
+    ef_cli_gen_print(g);
     return 0;
 }
 

@@ -14,6 +14,7 @@
  * Windows.
  */
 #include "cli.h"
+#include "cli_json.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -55,25 +56,18 @@ static int cmp_name(const void *a, const void *b)
     return c ? c : strcmp(x->name, y->name);
 }
 
-static void gen_kv(yajl_gen g, const char *k, const char *v)
-{
-    yajl_gen_string(g, (const unsigned char *)k, strlen(k));
-    yajl_gen_string(g, (const unsigned char *)v, strlen(v));
-}
-
 static int print_list(const struct ef_etw_provider_list *l, const char *filter, int json)
 {
     yajl_gen g = NULL;
     char guid[EF_GUID_STR_SIZE];
-    const unsigned char *buf;
-    size_t i, len, shown = 0;
+    size_t i, shown = 0;
 
     if (json) {
         g = yajl_gen_alloc(NULL);
         if (!g)
             return EF_ENOMEM;
         yajl_gen_map_open(g);
-        yajl_gen_string(g, (const unsigned char *)"providers", 9);
+        ef_cli_gen_str(g, "providers");
         yajl_gen_array_open(g);
     }
     for (i = 0; i < l->n; i++) {
@@ -85,9 +79,9 @@ static int print_list(const struct ef_etw_provider_list *l, const char *filter, 
         shown++;
         if (g) {
             yajl_gen_map_open(g);
-            gen_kv(g, "name", p->name);
-            gen_kv(g, "guid", guid);
-            gen_kv(g, "schema", ef_etw_schema_source_name(p->schema_source));
+            ef_cli_gen_kv(g, "name", p->name);
+            ef_cli_gen_kv(g, "guid", guid);
+            ef_cli_gen_kv(g, "schema", ef_etw_schema_source_name(p->schema_source));
             yajl_gen_map_close(g);
         } else {
             printf("%-60s %s %s\n", p->name, guid, ef_etw_schema_source_name(p->schema_source));
@@ -96,10 +90,7 @@ static int print_list(const struct ef_etw_provider_list *l, const char *filter, 
     if (g) {
         yajl_gen_array_close(g);
         yajl_gen_map_close(g);
-        yajl_gen_get_buf(g, &buf, &len);
-        fwrite(buf, 1, len, stdout);
-        fputc('\n', stdout);
-        yajl_gen_free(g);
+        ef_cli_gen_print(g);
     } else {
         fprintf(stderr, "%zu of %zu registered providers%s%s%s\n", shown, l->n,
                 filter ? " match \"" : "", filter ? filter : "", filter ? "\"" : "");

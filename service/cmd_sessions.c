@@ -16,6 +16,7 @@
  * sessions), 1 the query failed, 2 usage error or not Windows.
  */
 #include "cli.h"
+#include "cli_json.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -107,31 +108,18 @@ static void name_at(PEVENT_TRACE_PROPERTIES p, ULONG off, char *out, size_t cap)
                        cap, NULL, NULL);
 }
 
-static void gen_str(yajl_gen g, const char *s)
-{
-    yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-static void gen_u(yajl_gen g, const char *k, unsigned long v)
-{
-    gen_str(g, k);
-    yajl_gen_integer(g, (long long)v);
-}
-
 static int print_sessions(const struct query *q, int json)
 {
     char name[EF_UTF8_MAX_FOR_UTF16(NAME_BYTES) + 1], file[EF_UTF8_MAX_FOR_UTF16(NAME_BYTES) + 1];
     char mode[16];
-    const unsigned char *buf;
     yajl_gen g = NULL;
-    size_t len;
     ULONG i;
 
     if (json) {
         if (!(g = yajl_gen_alloc(NULL)))
             return EF_ENOMEM;
         yajl_gen_map_open(g);
-        gen_str(g, "sessions");
+        ef_cli_gen_str(g, "sessions");
         yajl_gen_array_open(g);
     } else {
         printf("%-40s %4s %8s %7s %5s %11s %11s %10s\n", "NAME", "OURS", "BUF(KB)", "BUFFERS",
@@ -153,30 +141,27 @@ static int print_sessions(const struct query *q, int json)
             continue;
         }
         yajl_gen_map_open(g);
-        gen_str(g, "name");
-        gen_str(g, name);
-        gen_str(g, "ours");
+        ef_cli_gen_str(g, "name");
+        ef_cli_gen_str(g, name);
+        ef_cli_gen_str(g, "ours");
         yajl_gen_bool(g, ours);
-        gen_str(g, "log_file");
-        gen_str(g, file);
-        gen_str(g, "log_file_mode");
-        gen_str(g, mode);
-        gen_u(g, "buffer_size_kb", p->BufferSize);
-        gen_u(g, "buffers", p->NumberOfBuffers);
-        gen_u(g, "free_buffers", p->FreeBuffers);
-        gen_u(g, "events_lost", p->EventsLost);
-        gen_u(g, "realtime_buffers_lost", p->RealTimeBuffersLost);
-        gen_u(g, "log_buffers_lost", p->LogBuffersLost);
-        gen_u(g, "buffers_written", p->BuffersWritten);
+        ef_cli_gen_str(g, "log_file");
+        ef_cli_gen_str(g, file);
+        ef_cli_gen_str(g, "log_file_mode");
+        ef_cli_gen_str(g, mode);
+        ef_cli_gen_int(g, "buffer_size_kb", (long long)p->BufferSize);
+        ef_cli_gen_int(g, "buffers", (long long)p->NumberOfBuffers);
+        ef_cli_gen_int(g, "free_buffers", (long long)p->FreeBuffers);
+        ef_cli_gen_int(g, "events_lost", (long long)p->EventsLost);
+        ef_cli_gen_int(g, "realtime_buffers_lost", (long long)p->RealTimeBuffersLost);
+        ef_cli_gen_int(g, "log_buffers_lost", (long long)p->LogBuffersLost);
+        ef_cli_gen_int(g, "buffers_written", (long long)p->BuffersWritten);
         yajl_gen_map_close(g);
     }
     if (g) {
         yajl_gen_array_close(g);
         yajl_gen_map_close(g);
-        yajl_gen_get_buf(g, &buf, &len);
-        fwrite(buf, 1, len, stdout);
-        fputc('\n', stdout);
-        yajl_gen_free(g);
+        ef_cli_gen_print(g);
     } else {
         fprintf(stderr, "%lu sessions (private sessions are not listed)\n",
                 (unsigned long)q->found);

@@ -163,6 +163,14 @@ void ef_decoder_stats(const struct ef_decoder *d, struct ef_decoder_stats *out)
     out->cache = d->cache.stats;
 }
 
+void ef_decoder_get_outcomes(const struct ef_decoder *d, struct ef_decoder_outcomes *out)
+{
+    out->events = d->stats.events;
+    out->decoded = d->stats.decoded;
+    out->no_schema = d->stats.no_schema + d->stats.bad_schema;
+    out->decode_errors = d->stats.decode_errors;
+}
+
 void ef_decoder_free(struct ef_decoder *d)
 {
     unsigned i;

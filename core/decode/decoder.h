@@ -66,6 +66,16 @@ int ef_decoder_decode(struct ef_decoder *d, const struct ef_record *r, struct ef
 /* Copies the counters. The owning thread. */
 void ef_decoder_stats(const struct ef_decoder *d, struct ef_decoder_stats *out);
 
+/*
+ * The outcome of every record so far, as a source of events reports it:
+ * decoded, without a schema (none known or a broken one: the payload goes
+ * out as hex), or decoded up to a field that did not fit. The owning thread.
+ */
+struct ef_decoder_outcomes {
+    uint64_t events, decoded, no_schema, decode_errors;
+};
+void ef_decoder_get_outcomes(const struct ef_decoder *d, struct ef_decoder_outcomes *out);
+
 /* Frees the decoder, its cache and its sources. The owning thread. */
 void ef_decoder_free(struct ef_decoder *d);
 

@@ -3,8 +3,9 @@
  * straight into the producer's queue chunk and pushed, without blocking
  * and, once warm, without allocating (runner/eventpath.h).
  *
- * DESIGN. The owning thread keeps its counters in `own` and copies them to
- * `pub` under mu only in ef_eventpath_flush, so a push takes no lock. An
+ * DESIGN. The decoder and the producer count what happens to each event;
+ * ef_eventpath_flush copies their counters to `pub` under mu, so a push
+ * takes no lock and counts nothing twice. An
  * event is rendered into the free end of the producer's chunk
  * (ef_queue_window); when it does not fit there the chunk is published and
  * the event rendered again into a fresh one, and an event larger than a
@@ -35,9 +36,10 @@ struct ef_eventpath {
     struct ef_decoder *dec;
     struct ef_renderer *ren;
     struct ef_event ev;
-    struct ef_buf line;            /* events larger than a chunk; every event without a queue */
-    struct ef_eventpath_stats own; /* the owning thread's counters */
-    uv_mutex_t mu;                 /* guards pub */
+    struct ef_buf line;     /* events larger than a chunk; every event without a queue */
+    uint64_t render_errors; /* the one counter kept here: the rest are the decoder's
+                               and the producer's */
+    uv_mutex_t mu;          /* guards pub */
     struct ef_eventpath_stats pub;
 };
 
@@ -149,12 +151,8 @@ static int render_into_queue(struct ef_eventpath *ep)
         if (rc < 0)
             return rc;
         rc = ef_render_event(ep->ren, &ep->ev, &win);
-        if (rc == 0) {
-            rc = ef_queue_push_window(ep->prod, &win);
-            if (rc == 0)
-                ep->own.pushed++;
-            return rc;
-        }
+        if (rc == 0)
+            return ef_queue_push_window(ep->prod, &win);
         if (rc != EF_ELIMIT || fresh)
             break; /* a broken event, or larger than a whole chunk: through line */
         /* What was appended to the window is not part of the chunk: publishing leaves it out. */
@@ -164,33 +162,22 @@ static int render_into_queue(struct ef_eventpath *ep)
     }
     ef_buf_reset(&ep->line);
     if (ef_render_event(ep->ren, &ep->ev, &ep->line) < 0) {
-        ep->own.render_errors++;
+        ep->render_errors++;
         return 0;
     }
-    rc = ef_queue_push(ep->prod, ep->line.data, (uint32_t)ep->line.len);
-    if (rc == 0)
-        ep->own.pushed++;
-    return rc;
+    return ef_queue_push(ep->prod, ep->line.data, (uint32_t)ep->line.len);
 }
 
 int ef_eventpath_push(struct ef_eventpath *ep, const struct ef_record *r)
 {
-    int drc;
-
-    drc = ef_decoder_decode(ep->dec, r, &ep->ev);
-    ep->own.events++;
-    if (ep->ev.flags & EF_EVT_NO_SCHEMA)
-        ep->own.no_schema++;
-    else if (drc < 0)
-        ep->own.decode_errors++;
-    else
-        ep->own.decoded++;
+    /* The outcome is counted by the decoder: ef_eventpath_flush reads it from there. */
+    (void)ef_decoder_decode(ep->dec, r, &ep->ev);
     if (ep->prod)
         return render_into_queue(ep);
     ef_buf_reset(&ep->line);
     if (ef_render_event(ep->ren, &ep->ev, &ep->line) < 0) {
         ef_buf_reset(&ep->line);
-        ep->own.render_errors++;
+        ep->render_errors++;
     }
     return 0;
 }
@@ -198,17 +185,26 @@ int ef_eventpath_push(struct ef_eventpath *ep, const struct ef_record *r)
 int ef_eventpath_flush(struct ef_eventpath *ep)
 {
     struct ef_queue_producer_stats ps;
+    struct ef_decoder_outcomes o;
+    struct ef_eventpath_stats st;
     int rc = 0;
 
     memset(&ps, 0, sizeof(ps));
     if (ep->prod) {
         rc = ef_queue_flush(ep->prod);
+        /* Pushes and drops are counted when a chunk is published: only now are they complete. */
         ef_queue_producer_get_stats(ep->prod, &ps);
     }
-    /* A chunk is dropped when published, so only now is the count complete. */
-    ep->own.dropped = ps.dropped;
+    ef_decoder_get_outcomes(ep->dec, &o);
+    st.events = o.events;
+    st.decoded = o.decoded;
+    st.no_schema = o.no_schema;
+    st.decode_errors = o.decode_errors;
+    st.render_errors = ep->render_errors;
+    st.pushed = ps.pushed;
+    st.dropped = ps.dropped;
     uv_mutex_lock(&ep->mu);
-    ep->pub = ep->own;
+    ep->pub = st;
     uv_mutex_unlock(&ep->mu);
     return rc;
 }

@@ -54,10 +54,13 @@ static void spool_stats(struct ef_pipeline *p, unsigned g, struct ef_spool_stats
  * stats events or of /metrics sees one shape whatever the kind. key is the
  * stats event's name, metric the Prometheus one.
  */
-static const struct {
+/* A per-session number: its stats event key (NULL: written elsewhere) and its metric. */
+struct session_number {
     const char *key, *metric, *type, *help;
     size_t off; /* of a uint64_t in struct ef_source_stats */
-} live_counters[] = {
+};
+
+static const struct session_number live_counters[] = {
     {"etw_log_buffers_lost", "etwfwd_session_etw_log_buffers_lost_total", "counter",
      "Buffers ETW could not write to the session's log file (LogBuffersLost).",
      offsetof(struct ef_source_stats, etw_log_buffers_lost)},
@@ -90,9 +93,9 @@ static const struct {
      offsetof(struct ef_source_stats, queries_failed)},
 };
 
-static uint64_t live_value(const struct ef_source_stats *st, size_t k)
+static uint64_t number_value(const struct ef_source_stats *st, const struct session_number *n)
 {
-    return *(const uint64_t *)((const char *)st + live_counters[k].off);
+    return *(const uint64_t *)((const char *)st + n->off);
 }
 
 /* --- stats events ------------------------------------------------------ */
@@ -180,7 +183,7 @@ static int stats_json(struct ef_pipeline *p, struct ef_buf *out)
         jnum(&w, "files_failed", st.files_failed);
         jnum(&w, "live", (uint64_t)st.live);
         for (k = 0; k < EF_ARRAY_LEN(live_counters); k++)
-            jnum(&w, live_counters[k].key, live_value(&st, k));
+            jnum(&w, live_counters[k].key, number_value(&st, &live_counters[k]));
         ef_jw_map_close(&w);
     }
     ef_jw_map_close(&w);
@@ -286,19 +289,16 @@ static void label(struct ef_buf *o, const char *v)
     }
 }
 
-/* Per-session counters that are one number each, in /metrics order. */
-static const struct {
-    const char *name;
-    const char *help;
-    size_t off; /* of a uint64_t in struct ef_source_stats */
-} session_counters[] = {
-    {"etwfwd_etw_events_lost_total",
+/* Per-session counters that are one number each, in /metrics order (the live ones follow). */
+static const struct session_number session_counters[] = {
+    {NULL, "etwfwd_etw_events_lost_total", "counter",
      "Events ETW lost (file: EventsLost of a trace's header; live: EventsLost of QUERY).",
      offsetof(struct ef_source_stats, etw_events_lost)},
-    {"etwfwd_etw_buffers_lost_total",
+    {NULL, "etwfwd_etw_buffers_lost_total", "counter",
      "Buffers ETW lost (file: BuffersLost of a trace's header; live: RealTimeBuffersLost).",
      offsetof(struct ef_source_stats, etw_buffers_lost)},
-    {"etwfwd_source_read_errors_total", "Damaged parts of trace files the reader skipped.",
+    {NULL, "etwfwd_source_read_errors_total", "counter",
+     "Damaged parts of trace files the reader skipped.",
      offsetof(struct ef_source_stats, read_errors)},
 };
 
@@ -323,62 +323,60 @@ static void metric(struct ef_buf *o, const char *name, const char *k1, const cha
     ef_buf_appendf(o, " %" PRIu64 "\n", value);
 }
 
+/* One metric per row of rows, a sample per session. */
+static void number_metrics(struct ef_pipeline *p, struct ef_buf *o,
+                           const struct ef_source_stats *all, const struct session_number *rows,
+                           size_t n)
+{
+    unsigned i;
+    size_t k;
+
+    for (k = 0; k < n; k++) {
+        head(o, rows[k].metric, rows[k].type, rows[k].help);
+        for (i = 0; i < p->n_sessions; i++)
+            metric(o, rows[k].metric, "session", p->sessions[i].name, NULL, NULL,
+                   number_value(&all[i], &rows[k]));
+    }
+}
+
 static void session_metrics(struct ef_pipeline *p, struct ef_buf *o)
 {
     static const char *const stages[] = {
         "in",           "decoded", "no_schema",     "decode_error",
         "render_error", "queued",  "queue_dropped", "spool_refused"};
+    struct ef_source_stats all[MAX_SESSIONS];
     unsigned i, k;
 
+    /* Each session's counters once: a live session's take locks. */
+    for (i = 0; i < p->n_sessions; i++)
+        ef_pipeline_session_stats(p, i, &all[i]);
     head(o, "etwfwd_events_total", "counter",
          "Events of a session by stage: read (in), decoded, no schema, decode or render "
          "error, queued, dropped by a full queue, refused by a full spool.");
     for (i = 0; i < p->n_sessions; i++) {
-        struct ef_source_stats st;
+        const struct ef_source_stats *st = &all[i];
         uint64_t v[8];
 
-        ef_pipeline_session_stats(p, i, &st);
-        v[0] = st.events_in;
-        v[1] = st.decoded;
-        v[2] = st.no_schema;
-        v[3] = st.decode_errors;
-        v[4] = st.render_errors;
-        v[5] = st.pushed - st.queue_dropped;
-        v[6] = st.queue_dropped;
+        v[0] = st->events_in;
+        v[1] = st->decoded;
+        v[2] = st->no_schema;
+        v[3] = st->decode_errors;
+        v[4] = st->render_errors;
+        v[5] = st->pushed - st->queue_dropped;
+        v[6] = st->queue_dropped;
         v[7] = p->sessions[i].spool_refused;
         for (k = 0; k < 8; k++)
             metric(o, "etwfwd_events_total", "session", p->sessions[i].name, "stage", stages[k],
                    v[k]);
     }
-    for (k = 0; k < EF_ARRAY_LEN(session_counters); k++) {
-        head(o, session_counters[k].name, "counter", session_counters[k].help);
-        for (i = 0; i < p->n_sessions; i++) {
-            struct ef_source_stats st;
-
-            ef_pipeline_session_stats(p, i, &st);
-            metric(o, session_counters[k].name, "session", p->sessions[i].name, NULL, NULL,
-                   *(const uint64_t *)((const char *)&st + session_counters[k].off));
-        }
-    }
-    for (k = 0; k < EF_ARRAY_LEN(live_counters); k++) {
-        head(o, live_counters[k].metric, live_counters[k].type, live_counters[k].help);
-        for (i = 0; i < p->n_sessions; i++) {
-            struct ef_source_stats st;
-
-            ef_pipeline_session_stats(p, i, &st);
-            metric(o, live_counters[k].metric, "session", p->sessions[i].name, NULL, NULL,
-                   live_value(&st, (size_t)k));
-        }
-    }
+    number_metrics(p, o, all, session_counters, EF_ARRAY_LEN(session_counters));
+    number_metrics(p, o, all, live_counters, EF_ARRAY_LEN(live_counters));
     head(o, "etwfwd_source_files_total", "counter", "Trace files replayed, by result.");
     for (i = 0; i < p->n_sessions; i++) {
-        struct ef_source_stats st;
-
-        ef_pipeline_session_stats(p, i, &st);
         metric(o, "etwfwd_source_files_total", "session", p->sessions[i].name, "result", "done",
-               st.files);
+               all[i].files);
         metric(o, "etwfwd_source_files_total", "session", p->sessions[i].name, "result", "failed",
-               st.files_failed);
+               all[i].files_failed);
     }
 }
 

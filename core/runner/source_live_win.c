@@ -52,7 +52,6 @@ struct live {
     struct ef_eventpath *ep;
 
     uv_thread_t watchdog;
-    int watchdog_started;
     uv_mutex_t mu;
     uv_cond_t cond;
     int stop;     /* asked */
@@ -61,9 +60,8 @@ struct live {
     int leaked;   /* a consumer did not stop in time: its memory is left alone */
     struct ef_etw_session *sess;
     struct ef_etw_consumer *cons;
-    struct ef_etw_query last;          /* the counters of the current session at the last query */
-    struct ef_etw_consumer_stats past; /* the counters of consumers already freed */
-    struct ef_source_stats st;         /* the live-only counters */
+    struct ef_etw_query last;  /* the counters of the current session at the last query */
+    struct ef_source_stats st; /* the live-only counters, freed consumers' included */
     uint64_t query_log;
 };
 
@@ -124,7 +122,7 @@ static void log_applied(const struct live *l, const struct ef_etw_query *q, int 
     ef_log_info("source",
                 "session %s: %s ETW session \"%s\": buffers %u KiB, %u..%u (%u now, %u free), "
                 "flush %u s, mode 0x%x, clock %u",
-                l->o.name, owned ? "started" : "attached to", l->name, q->buffer_size_kb,
+                l->o.name, owned ? "started" : "attached to", l->so.name, q->buffer_size_kb,
                 q->min_buffers, q->max_buffers, q->number_of_buffers, q->free_buffers,
                 q->flush_timer_s, q->log_file_mode, q->clock);
 }
@@ -234,6 +232,15 @@ static void query_locked(struct live *l)
                  l->o.name, ef_strerror(rc));
 }
 
+/* Adds a consumer's counters to st. */
+static void add_consumer(struct ef_source_stats *st, const struct ef_etw_consumer_stats *cs)
+{
+    st->rt_lost_event_records += cs->lost_events;
+    st->rt_lost_buffer_records += cs->lost_buffers;
+    st->rt_lost_file_records += cs->lost_files;
+    st->etw_buffers_read += cs->buffers;
+}
+
 /*
  * Stops what connect_session started: our providers and session, then the
  * trace, then the consumer thread, with a bound. Returns 0, or
@@ -244,7 +251,7 @@ static int disconnect(struct live *l)
     struct ef_etw_consumer_stats cs;
     struct ef_etw_consumer *cons;
     struct ef_etw_session *sess;
-    int rc = 0;
+    int rc;
 
     uv_mutex_lock(&l->mu);
     query_locked(l);
@@ -252,40 +259,29 @@ static int disconnect(struct live *l)
     cons = l->cons;
     l->sess = NULL;
     uv_mutex_unlock(&l->mu);
-    if (sess && ef_etw_session_owned(sess)) {
-        rc = ef_etw_session_stop(sess);
-        if (rc < 0)
-            ef_log_warn("source", "session %s: stopping \"%s\": %s", l->o.name, l->name,
-                        ef_strerror(rc));
-    }
+    if (sess && ef_etw_session_owned(sess) && (rc = ef_etw_session_stop(sess)) < 0)
+        ef_log_warn("source", "session %s: stopping \"%s\": %s", l->o.name, l->so.name,
+                    ef_strerror(rc));
     ef_etw_session_free(sess);
-    rc = 0;
-    if (cons) {
-        (void)ef_etw_consumer_close(cons);
-        rc = ef_etw_consumer_join(cons, stop_ms(l));
-        ef_etw_consumer_get_stats(cons, &cs);
-        uv_mutex_lock(&l->mu);
-        if (rc == 0) {
-            l->past.events += cs.events;
-            l->past.buffers += cs.buffers;
-            l->past.lost_events += cs.lost_events;
-            l->past.lost_buffers += cs.lost_buffers;
-            l->past.lost_files += cs.lost_files;
-            l->past.convert_errors += cs.convert_errors;
-            l->cons = NULL;
-        } else {
-            __atomic_store_n(&l->leaked, 1, __ATOMIC_RELEASE);
-        }
-        uv_mutex_unlock(&l->mu);
-        if (rc == 0)
-            ef_etw_consumer_free(cons);
-        else
-            ef_log_error("source",
-                         "session %s did not stop cleanly: ProcessTrace did not return within "
-                         "%llu ms of CloseTrace; its thread is left behind",
-                         l->o.name, (unsigned long long)stop_ms(l));
+    if (!cons)
+        return 0;
+    (void)ef_etw_consumer_close(cons);
+    rc = ef_etw_consumer_join(cons, stop_ms(l));
+    if (rc < 0) {
+        __atomic_store_n(&l->leaked, 1, __ATOMIC_RELEASE);
+        ef_log_error("source",
+                     "session %s did not stop cleanly: ProcessTrace did not return within "
+                     "%llu ms of CloseTrace; its thread is left behind",
+                     l->o.name, (unsigned long long)stop_ms(l));
+        return rc;
     }
-    return rc;
+    ef_etw_consumer_get_stats(cons, &cs);
+    uv_mutex_lock(&l->mu);
+    add_consumer(&l->st, &cs);
+    l->cons = NULL;
+    uv_mutex_unlock(&l->mu);
+    ef_etw_consumer_free(cons);
+    return 0;
 }
 
 /* --- the watchdog thread -------------------------------------------------- */
@@ -309,7 +305,7 @@ static void reconnect(struct live *l)
 {
     uint64_t lo = l->cfg->reconnect_min_ms ? l->cfg->reconnect_min_ms : 1000;
     uint64_t hi = l->cfg->reconnect_max_ms ? l->cfg->reconnect_max_ms : 60000;
-    uint64_t wait = lo, gap0 = uv_hrtime(), tries = 0;
+    uint64_t wait = lo, gap0 = uv_hrtime(), tries = 0, gap;
     char err[512];
     int rc;
 
@@ -325,17 +321,17 @@ static void reconnect(struct live *l)
         rc = connect_session(l, err, sizeof(err));
         if (rc == 0)
             break;
-        ef_log_warn("source", "session %s: reconnect %llu failed: %s (next in %llu ms)", l->o.name,
-                    (unsigned long long)tries, err,
-                    (unsigned long long)(wait * 2 < hi ? wait * 2 : hi));
         wait = wait * 2 < hi ? wait * 2 : hi;
+        ef_log_warn("source", "session %s: reconnect %llu failed: %s (next in %llu ms)", l->o.name,
+                    (unsigned long long)tries, err, (unsigned long long)wait);
     }
+    gap = (uv_hrtime() - gap0) / 1000000;
     uv_mutex_lock(&l->mu);
     l->st.reconnects++;
-    l->st.gap_ms += (uv_hrtime() - gap0) / 1000000;
+    l->st.gap_ms += gap;
     uv_mutex_unlock(&l->mu);
     ef_log_info("source", "session %s: reconnected after %llu ms without a consumer", l->o.name,
-                (unsigned long long)((uv_hrtime() - gap0) / 1000000));
+                (unsigned long long)gap);
 }
 
 static void watchdog(void *arg)
@@ -382,13 +378,7 @@ static void session_opts(struct live *l)
     so->enable_flags = (uint32_t)c->kernel_flags;
     so->nt_kernel_logger =
         c->kind == EF_SESSION_KERNEL && c->kernel_session == EF_KERNEL_NT_KERNEL_LOGGER;
-    if (c->kind == EF_SESSION_EXISTING)
-        snprintf(l->name, sizeof(l->name), "%s", c->trace_name);
-    else if (so->nt_kernel_logger)
-        snprintf(l->name, sizeof(l->name), "%s", EF_ETW_KERNEL_LOGGER_NAME);
-    else
-        snprintf(l->name, sizeof(l->name), "%s%s", EF_ETW_SESSION_PREFIX, c->name);
-    so->name = l->name;
+    so->name = ef_session_etw_name(c, l->name, sizeof(l->name));
 }
 
 /* Resolves every provider name to a GUID; the registered providers are listed once, if needed. */
@@ -523,7 +513,6 @@ static int live_start(const struct ef_source_options *opt, void **out)
             live_destroy(l);
         return EF_ESYS;
     }
-    l->watchdog_started = 1;
     *out = l;
     return 0;
 }
@@ -576,16 +565,13 @@ static void live_get_stats(void *ctx, struct ef_source_stats *st)
     struct ef_etw_consumer_stats cs;
     struct ef_eventpath_stats es;
 
-    memset(&cs, 0, sizeof(cs));
     ef_eventpath_get_stats(l->ep, &es);
     uv_mutex_lock(&l->mu);
     *st = l->st;
-    if (l->cons)
+    if (l->cons) {
         ef_etw_consumer_get_stats(l->cons, &cs);
-    st->rt_lost_event_records = l->past.lost_events + cs.lost_events;
-    st->rt_lost_buffer_records = l->past.lost_buffers + cs.lost_buffers;
-    st->rt_lost_file_records = l->past.lost_files + cs.lost_files;
-    st->etw_buffers_read = l->past.buffers + cs.buffers;
+        add_consumer(st, &cs);
+    }
     st->done = l->finished;
     uv_mutex_unlock(&l->mu);
     st->events_in = es.events;
@@ -595,7 +581,6 @@ static void live_get_stats(void *ctx, struct ef_source_stats *st)
     st->render_errors = es.render_errors;
     st->pushed = es.pushed;
     st->queue_dropped = es.dropped;
-    st->live = 1;
 }
 
 static void live_tick(void *ctx)

@@ -34,7 +34,7 @@ struct ef_tracefile {
     struct ef_etl_reader *rd;
     struct ef_decoder *dec;
     struct ef_renderer *ren;
-    struct ef_tracefile_stats st;
+    uint64_t render_errors; /* the rest of the counters are the decoder's and the reader's */
     void (*on_event)(void *ud, const struct ef_event *ev, int decode_rc);
     void *ud;
     /* An event decoded but not rendered yet (it did not fit the last window). */
@@ -276,19 +276,11 @@ int ef_tracefile_next_append(struct ef_tracefile *tf, struct ef_buf *out, int wh
     for (;;) {
         if (!tf->pending) {
             rc = ef_etl_next(tf->rd, &rec);
-            tf->st.read_errors = ef_etl_stats(tf->rd)->errors;
             if (rc <= 0)
                 return rc;
             drc = ef_decoder_decode(tf->dec, rec, &tf->ev);
             if (tf->on_event)
                 tf->on_event(tf->ud, &tf->ev, drc);
-            tf->st.events++;
-            if (tf->ev.flags & EF_EVT_NO_SCHEMA)
-                tf->st.no_schema++;
-            else if (drc < 0)
-                tf->st.decode_errors++;
-            else
-                tf->st.decoded++;
             tf->ev_ts = rec->timestamp;
             tf->pending = 1;
         }
@@ -298,7 +290,7 @@ int ef_tracefile_next_append(struct ef_tracefile *tf, struct ef_buf *out, int wh
             return EF_ENOSPC;
         tf->pending = 0;
         if (rc < 0) {
-            tf->st.render_errors++;
+            tf->render_errors++;
             continue;
         }
         *timestamp = tf->ev_ts;
@@ -319,7 +311,15 @@ const struct ef_etl_header *ef_tracefile_header(const struct ef_tracefile *tf)
 
 void ef_tracefile_get_stats(const struct ef_tracefile *tf, struct ef_tracefile_stats *st)
 {
-    *st = tf->st;
+    struct ef_decoder_outcomes o;
+
+    ef_decoder_get_outcomes(tf->dec, &o);
+    st->events = o.events;
+    st->decoded = o.decoded;
+    st->no_schema = o.no_schema;
+    st->decode_errors = o.decode_errors;
+    st->render_errors = tf->render_errors;
+    st->read_errors = ef_etl_stats(tf->rd)->errors;
 }
 
 void ef_tracefile_decoder_stats(const struct ef_tracefile *tf, struct ef_decoder_stats *st)

@@ -62,16 +62,6 @@ struct fake_open {
 static struct fake_open opens[MAX_OPENS];
 static TRACEHANDLE next_handle = 0x7000;
 
-static void lock(void)
-{
-    EnterCriticalSection(&fake_trace.lock);
-}
-
-static void unlock(void)
-{
-    LeaveCriticalSection(&fake_trace.lock);
-}
-
 /* Lock held. */
 static struct fake_open *find_open(TRACEHANDLE h)
 {
@@ -91,18 +81,23 @@ static void release_open(struct fake_open *op)
     memset(op, 0, sizeof(*op));
 }
 
-/* Lock held. The running session named name (any case), or NULL. */
-static struct fake_session *find_session(const WCHAR *name)
+/* Lock held. A free slot, or NULL. */
+static struct fake_open *free_open(void)
 {
     unsigned i;
 
-    for (i = 0; i < FAKE_MAX_SESSIONS; i++) {
-        struct fake_session *s = &fake_trace.sessions[i];
-
-        if (s->used && s->running && _wcsicmp(s->name, name) == 0)
-            return s;
-    }
+    for (i = 0; i < MAX_OPENS; i++)
+        if (!opens[i].used)
+            return &opens[i];
     return NULL;
+}
+
+/* Lock held. The running session named name (any case), or NULL. */
+static struct fake_session *find_running(const WCHAR *name)
+{
+    struct fake_session *s = fake_trace_find_w(name);
+
+    return s && s->running ? s : NULL;
 }
 
 /* The log file header's values the fake reports: the trace's, else fixed ones. */
@@ -141,9 +136,8 @@ static TRACEHANDLE WINAPI fake_open_trace(PEVENT_TRACE_LOGFILEW lf)
     struct fake_session *s;
     struct fake_open *op = NULL;
     DWORD fail = 0;
-    unsigned i;
 
-    lock();
+    fake_trace_lock();
     fake_trace.open_calls++;
     if (!lf || !lf->LoggerName || lf->LogFileName ||
         (lf->ProcessTraceMode & PROCESS_TRACE_MODE_REAL_TIME) == 0 ||
@@ -155,25 +149,20 @@ static TRACEHANDLE WINAPI fake_open_trace(PEVENT_TRACE_LOGFILEW lf)
         fail = ERROR_INVALID_PARAMETER;
     } else if (fake_trace.open_error) {
         fail = fake_trace.open_error;
-    } else if (!(s = find_session(lf->LoggerName))) {
+    } else if (!(s = find_running(lf->LoggerName))) {
         fail = ERROR_WMI_INSTANCE_NOT_FOUND;
+    } else if (!(op = free_open())) {
+        fail = ERROR_NO_SYSTEM_RESOURCES;
     } else {
-        for (i = 0; i < MAX_OPENS && !op; i++)
-            if (!opens[i].used)
-                op = &opens[i];
-        if (!op) {
-            fail = ERROR_NO_SYSTEM_RESOURCES;
-        } else {
-            fill_header(s, &lf->LogfileHeader);
-            lf->ProcessTraceMode &= ~(ULONG)PROCESS_TRACE_MODE_EVENT_RECORD;
-            op->used = 1;
-            op->handle = next_handle++;
-            op->session = s;
-            op->lf = *lf;
-            op->closed = CreateEventW(NULL, TRUE, FALSE, NULL);
-        }
+        fill_header(s, &lf->LogfileHeader);
+        lf->ProcessTraceMode &= ~(ULONG)PROCESS_TRACE_MODE_EVENT_RECORD;
+        op->used = 1;
+        op->handle = next_handle++;
+        op->session = s;
+        op->lf = *lf;
+        op->closed = CreateEventW(NULL, TRUE, FALSE, NULL);
     }
-    unlock();
+    fake_trace_unlock();
     if (fail) {
         SetLastError(fail);
         return invalid;
@@ -247,9 +236,9 @@ static int session_stopped(const struct run *rn)
 {
     int stopped;
 
-    lock();
+    fake_trace_lock();
     stopped = !rn->s->running;
-    unlock();
+    fake_trace_unlock();
     return stopped;
 }
 
@@ -260,9 +249,6 @@ static int buffer_done(struct run *rn)
 
     rn->in_buffer = 0;
     rn->lf.BuffersRead++;
-    lock();
-    fake_trace.buffers++;
-    unlock();
     ok = rn->lf.BufferCallback ? rn->lf.BufferCallback(&rn->lf) : TRUE;
     return ok != FALSE;
 }
@@ -308,10 +294,10 @@ static ULONG deliver_trace(struct run *rn)
 
     if (ef_etl_open_file(ef_test_shared_path(fake_trace.trace, path, sizeof(path)), NULL, &rd) <
         0) {
-        lock();
+        fake_trace_lock();
         snprintf(fake_trace.last_error, sizeof(fake_trace.last_error),
                  "ProcessTrace: cannot read %s", path);
-        unlock();
+        fake_trace_unlock();
         return RETURN_WITH(ERROR_FILE_NOT_FOUND);
     }
     while ((rc = ef_etl_next(rd, &rec)) == 1) {
@@ -320,18 +306,18 @@ static ULONG deliver_trace(struct run *rn)
 
         if (rec->kind == EF_REC_LOGFILE_HEADER)
             continue;
-        lock();
+        fake_trace_lock();
         n = fake_trace.delivered;
-        unlock();
+        fake_trace_unlock();
         if (fake_trace.max_events && n >= fake_trace.max_events) {
             ret = 0;
             break;
         }
         if (fake_trace.external_stop_after && n == fake_trace.external_stop_after) {
             /* Once: the session a watchdog starts again is not stopped again. */
-            lock();
+            fake_trace_lock();
             fake_trace.external_stop_after = 0;
-            unlock();
+            fake_trace_unlock();
             fake_trace_stop_external(rn->s);
             ret = RETURN_WITH(ERROR_WMI_INSTANCE_NOT_FOUND);
             break;
@@ -342,17 +328,17 @@ static ULONG deliver_trace(struct run *rn)
         }
         deliver_lost(rn, n);
         if (fake_trace_build_event(rec, &er, ext, MAX_EXT) < 0) {
-            lock();
+            fake_trace_lock();
             snprintf(fake_trace.last_error, sizeof(fake_trace.last_error),
                      "ProcessTrace: record %llu cannot be an EVENT_RECORD", (unsigned long long)n);
-            unlock();
+            fake_trace_unlock();
             continue;
         }
         er.UserContext = rn->lf.Context;
         rn->lf.EventRecordCallback(&er);
-        lock();
+        fake_trace_lock();
         fake_trace.delivered++;
-        unlock();
+        fake_trace_unlock();
         if (++rn->in_buffer == rn->per_buffer) {
             if (!buffer_done(rn)) {
                 ret = RETURN_WITH(ERROR_CANCELLED);
@@ -381,24 +367,24 @@ static ULONG process(struct run *rn)
     if (r & 0x10000)
         return r & 0xFFFF;
     /* Scripted losses after the last event, then ETW's flush of a partial buffer. */
-    lock();
+    fake_trace_lock();
     t = fake_trace.delivered;
-    unlock();
+    fake_trace_unlock();
     deliver_lost(rn, t);
     if (rn->in_buffer && !buffer_done(rn))
         return ERROR_CANCELLED;
 
-    lock();
+    fake_trace_lock();
     fake_trace.waiting++;
-    unlock();
+    fake_trace_unlock();
     ev[0] = rn->op->closed;
     ev[1] = rn->s->stopped;
     r = WaitForMultipleObjects(ev[1] ? 2 : 1, ev, FALSE, INFINITE) == WAIT_OBJECT_0
             ? ERROR_SUCCESS
             : ERROR_WMI_INSTANCE_NOT_FOUND;
-    lock();
+    fake_trace_lock();
     fake_trace.waiting--;
-    unlock();
+    fake_trace_unlock();
     return r;
 }
 
@@ -411,36 +397,36 @@ static ULONG WINAPI fake_process_trace(PTRACEHANDLE handles, ULONG count, LPFILE
     (void)start;
     (void)end;
     memset(&rn, 0, sizeof(rn));
-    lock();
+    fake_trace_lock();
     fake_trace.process_calls++;
     if (!handles || count != 1) {
-        unlock();
+        fake_trace_unlock();
         return ERROR_INVALID_PARAMETER; /* one real-time handle per call */
     }
     rn.op = find_open(handles[0]);
     if (!rn.op || rn.op->processing || rn.op->close_called) {
-        unlock();
+        fake_trace_unlock();
         return ERROR_INVALID_HANDLE;
     }
     rn.s = rn.op->session;
     if (!rn.s->running || !(rn.s->log_file_mode & EF_ETW_REAL_TIME_MODE)) {
-        unlock();
+        fake_trace_unlock();
         return ERROR_WMI_INSTANCE_NOT_FOUND;
     }
     rn.op->processing = 1;
     rn.lf = rn.op->lf;
     fake_trace.processing++;
     rn.per_buffer = fake_trace.events_per_buffer ? fake_trace.events_per_buffer : 64;
-    unlock();
+    fake_trace_unlock();
 
     status = process(&rn);
 
-    lock();
+    fake_trace_lock();
     fake_trace.processing--;
     rn.op->processing = 0;
     if (rn.op->close_called)
         release_open(rn.op);
-    unlock();
+    fake_trace_unlock();
     return status;
 }
 
@@ -449,7 +435,7 @@ static ULONG WINAPI fake_close_trace(TRACEHANDLE h)
     struct fake_open *op;
     ULONG status;
 
-    lock();
+    fake_trace_lock();
     fake_trace.close_calls++;
     op = find_open(h);
     if (!op || op->close_called) {
@@ -464,7 +450,7 @@ static ULONG WINAPI fake_close_trace(TRACEHANDLE h)
         release_open(op);
         status = ERROR_SUCCESS;
     }
-    unlock();
+    fake_trace_unlock();
     return status;
 }
 

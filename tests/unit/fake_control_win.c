@@ -42,16 +42,6 @@
 static const GUID kernel_guid = EF_ETW_SYSTEM_TRACE_CONTROL_GUID;
 static const WCHAR kernel_name[] = L"NT Kernel Logger";
 
-static void lock(void)
-{
-    EnterCriticalSection(&fake_trace.lock);
-}
-
-static void unlock(void)
-{
-    LeaveCriticalSection(&fake_trace.lock);
-}
-
 /* An argument check failed: say why, answer code. */
 static ULONG refuse(ULONG code, const char *fmt, ...)
 {
@@ -79,19 +69,6 @@ static size_t wlen(const WCHAR *s, size_t max)
         if (!s[i])
             return i;
     return max + 1;
-}
-
-static struct fake_session *find_name(const WCHAR *name)
-{
-    unsigned i;
-
-    for (i = 0; i < FAKE_MAX_SESSIONS; i++) {
-        struct fake_session *s = &fake_trace.sessions[i];
-
-        if (s->used && _wcsicmp(s->name, name) == 0)
-            return s;
-    }
-    return NULL;
 }
 
 static struct fake_session *find_handle(TRACEHANDLE h)
@@ -249,7 +226,7 @@ static ULONG check_start(LPCWSTR name, const EVENT_TRACE_PROPERTIES *p)
 
 static struct fake_session *slot_for(LPCWSTR name)
 {
-    struct fake_session *s = find_name(name);
+    struct fake_session *s = fake_trace_find_w(name);
     unsigned i;
 
     if (s)
@@ -355,10 +332,10 @@ static ULONG WINAPI fake_start_trace(PTRACEHANDLE h, LPCWSTR name, PEVENT_TRACE_
 {
     ULONG st;
 
-    lock();
+    fake_trace_lock();
     fake_trace.start_calls++;
     st = start_locked(h, name, p);
-    unlock();
+    fake_trace_unlock();
     return st;
 }
 
@@ -369,9 +346,7 @@ static ULONG control_locked(TRACEHANDLE h, LPCWSTR name, PEVENT_TRACE_PROPERTIES
     struct fake_session *s;
     ULONG st;
 
-    if (code == EF_ETW_CONTROL_QUERY)
-        fake_trace.query_calls++;
-    else if (code == EF_ETW_CONTROL_STOP)
+    if (code == EF_ETW_CONTROL_STOP)
         fake_trace.stop_calls++;
     if (!p)
         return refuse(ERROR_INVALID_PARAMETER, "ControlTraceW: no properties");
@@ -382,7 +357,7 @@ static ULONG control_locked(TRACEHANDLE h, LPCWSTR name, PEVENT_TRACE_PROPERTIES
         return refuse(ERROR_INVALID_PARAMETER, "ControlTraceW: code %lu is not faked",
                       (unsigned long)code);
     /* A name, if given, overrides the handle (ETW-NOTES §3). */
-    s = name && name[0] ? find_name(name) : find_handle(h);
+    s = name && name[0] ? fake_trace_find_w(name) : find_handle(h);
     if (!s || !s->running)
         return ERROR_WMI_INSTANCE_NOT_FOUND;
     if (code == EF_ETW_CONTROL_STOP && fake_trace.stop_status) {
@@ -390,8 +365,6 @@ static ULONG control_locked(TRACEHANDLE h, LPCWSTR name, PEVENT_TRACE_PROPERTIES
         fake_trace.stop_status = 0;
         return st;
     }
-    if (code == EF_ETW_CONTROL_QUERY && fake_trace.query_status)
-        return fake_trace.query_status;
     if (p->Wnode.BufferSize < sizeof(*p) + NAME_ROOM) {
         /* On STOP the session is stopped anyway; only the answer did not fit. */
         if (code == EF_ETW_CONTROL_STOP)
@@ -422,10 +395,9 @@ static ULONG WINAPI fake_control_trace(TRACEHANDLE h, LPCWSTR name, PEVENT_TRACE
 {
     ULONG st;
 
-    lock();
-    fake_trace.control_calls++;
+    fake_trace_lock();
     st = control_locked(h, name, p, code);
-    unlock();
+    fake_trace_unlock();
     return st;
 }
 
@@ -528,14 +500,13 @@ static struct fake_enabled *enabled_slot(struct fake_session *s, LPCGUID provide
 
 /* ENABLE replaces everything the provider had in this session, filters included. */
 static void record_enable(struct fake_enabled *e, UCHAR level, ULONGLONG any, ULONGLONG all,
-                          ULONG timeout, const ENABLE_TRACE_PARAMETERS *p)
+                          const ENABLE_TRACE_PARAMETERS *p)
 {
     ULONG i;
 
     e->level = level;
     e->match_any = any;
     e->match_all = all;
-    e->timeout = timeout;
     e->has_params = p != NULL;
     e->version = p ? p->Version : 0;
     e->enable_property = p ? p->EnableProperty : 0;
@@ -552,7 +523,7 @@ static void record_enable(struct fake_enabled *e, UCHAR level, ULONGLONG any, UL
 }
 
 static ULONG enable_locked(TRACEHANDLE h, LPCGUID provider, ULONG code, UCHAR level, ULONGLONG any,
-                           ULONGLONG all, ULONG timeout, PENABLE_TRACE_PARAMETERS params)
+                           ULONGLONG all, PENABLE_TRACE_PARAMETERS params)
 {
     struct fake_session *s;
     struct fake_enabled *e;
@@ -584,7 +555,7 @@ static ULONG enable_locked(TRACEHANDLE h, LPCGUID provider, ULONG code, UCHAR le
         return ERROR_NO_SYSTEM_RESOURCES;
     e->code = code;
     if (code == EF_ETW_ENABLE)
-        record_enable(e, level, any, all, timeout, params);
+        record_enable(e, level, any, all, params);
     else if (code == EF_ETW_DISABLE)
         e->disables++;
     else
@@ -598,10 +569,11 @@ static ULONG WINAPI fake_enable_trace_ex2(TRACEHANDLE h, LPCGUID provider, ULONG
 {
     ULONG st;
 
-    lock();
+    fake_trace_lock();
     fake_trace.enable_calls++;
-    st = enable_locked(h, provider, code, level, any, all, timeout, params);
-    unlock();
+    (void)timeout; /* the fake keeps no record of it */
+    st = enable_locked(h, provider, code, level, any, all, params);
+    fake_trace_unlock();
     return st;
 }
 
@@ -646,9 +618,9 @@ static ULONG WINAPI fake_query_all_traces(PEVENT_TRACE_PROPERTIES *props, ULONG 
 {
     ULONG st;
 
-    lock();
+    fake_trace_lock();
     st = query_all_locked(props, count, found);
-    unlock();
+    fake_trace_unlock();
     return st;
 }
 

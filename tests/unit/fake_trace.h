@@ -43,7 +43,6 @@ struct fake_enabled {
     ULONG code; /* last ControlCode: 0 disable, 1 enable, 2 capture state */
     UCHAR level;
     ULONGLONG match_any, match_all;
-    ULONG timeout;
     int has_params;
     ULONG version, enable_property, filter_count;
     struct {
@@ -82,7 +81,6 @@ struct fake_trace {
     ULONG start_status[4];
     unsigned n_start_status;
     ULONG stop_status;   /* ControlTraceW(STOP) answers this once, when set (e.g. 5) */
-    ULONG query_status;  /* ControlTraceW(QUERY) answers this while set */
     ULONG enable_status; /* EnableTraceEx2(ENABLE) answers this while set */
     ULONG open_error;    /* OpenTraceW fails with this (GetLastError) while set */
     /* The counters QUERY reports (cumulative, as ETW keeps them). */
@@ -100,10 +98,8 @@ struct fake_trace {
 
     /* --- what happened --- */
     struct fake_session sessions[FAKE_MAX_SESSIONS];
-    unsigned start_calls, control_calls, enable_calls, open_calls, process_calls, close_calls;
-    unsigned query_calls, stop_calls;
+    unsigned start_calls, enable_calls, open_calls, process_calls, close_calls, stop_calls;
     uint64_t delivered;   /* EVENT_RECORDs given to EventRecordCallback */
-    uint64_t buffers;     /* BufferCallback calls */
     unsigned processing;  /* ProcessTrace calls running now */
     unsigned waiting;     /* of those, how many delivered all and wait for a close or stop */
     char last_error[256]; /* why the fake refused a call (an argument check), "" if none */
@@ -146,6 +142,10 @@ int fake_trace_build_event(const struct ef_record *r, EVENT_RECORD *er,
 /* Internal to the two fake files. */
 void fake_trace_install_control(struct ef_etw_api *api);
 void fake_trace_install_consume(struct ef_etw_api *api);
+void fake_trace_lock(void);
+void fake_trace_unlock(void);
 void fake_trace_session_stopped(struct fake_session *s); /* lock held: marks it, sets the event */
+/* The session named name (any case), or NULL; fake_trace_find for a UTF-16 name. */
+struct fake_session *fake_trace_find_w(const WCHAR *name);
 
 #endif

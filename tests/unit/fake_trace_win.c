@@ -13,35 +13,33 @@ struct fake_trace fake_trace;
 
 static int lock_ready;
 
-static void lock(void)
+void fake_trace_lock(void)
 {
     EnterCriticalSection(&fake_trace.lock);
 }
 
-static void unlock(void)
+void fake_trace_unlock(void)
 {
     LeaveCriticalSection(&fake_trace.lock);
 }
 
 void fake_trace_reset(void)
 {
+    CRITICAL_SECTION keep;
     unsigned i;
 
     if (!lock_ready) {
         InitializeCriticalSection(&fake_trace.lock);
         lock_ready = 1;
     }
-    lock();
+    fake_trace_lock();
     for (i = 0; i < FAKE_MAX_SESSIONS; i++)
         if (fake_trace.sessions[i].stopped)
             CloseHandle(fake_trace.sessions[i].stopped);
-    {
-        CRITICAL_SECTION keep = fake_trace.lock;
-
-        memset(&fake_trace, 0, sizeof(fake_trace));
-        fake_trace.lock = keep;
-    }
-    unlock();
+    keep = fake_trace.lock;
+    memset(&fake_trace, 0, sizeof(fake_trace));
+    fake_trace.lock = keep;
+    fake_trace_unlock();
 }
 
 void fake_trace_api(struct ef_etw_api *api)
@@ -68,7 +66,7 @@ struct fake_session *fake_trace_seed(const char *name, ULONG log_file_mode)
 
     if (!lock_ready)
         fake_trace_reset();
-    lock();
+    fake_trace_lock();
     for (i = 0; i < FAKE_MAX_SESSIONS; i++) {
         if (!fake_trace.sessions[i].used) {
             s = &fake_trace.sessions[i];
@@ -89,23 +87,29 @@ struct fake_session *fake_trace_seed(const char *name, ULONG log_file_mode)
         s->clock = 1;
         s->stopped = CreateEventW(NULL, TRUE, FALSE, NULL);
     }
-    unlock();
+    fake_trace_unlock();
     return s;
+}
+
+struct fake_session *fake_trace_find_w(const WCHAR *name)
+{
+    unsigned i;
+
+    for (i = 0; i < FAKE_MAX_SESSIONS; i++) {
+        struct fake_session *s = &fake_trace.sessions[i];
+
+        if (s->used && _wcsicmp(s->name, name) == 0)
+            return s;
+    }
+    return NULL;
 }
 
 struct fake_session *fake_trace_find(const char *name)
 {
     WCHAR w[1024];
-    unsigned i;
 
     to_wide(name, w, sizeof(w) / sizeof(w[0]));
-    for (i = 0; i < FAKE_MAX_SESSIONS; i++) {
-        struct fake_session *s = &fake_trace.sessions[i];
-
-        if (s->used && _wcsicmp(s->name, w) == 0)
-            return s;
-    }
-    return NULL;
+    return fake_trace_find_w(w);
 }
 
 struct fake_enabled *fake_trace_enabled(struct fake_session *s, const struct ef_guid *provider)
@@ -128,8 +132,8 @@ void fake_trace_session_stopped(struct fake_session *s)
 
 void fake_trace_stop_external(struct fake_session *s)
 {
-    lock();
+    fake_trace_lock();
     if (s->running)
         fake_trace_session_stopped(s);
-    unlock();
+    fake_trace_unlock();
 }

@@ -150,6 +150,30 @@ static char *repeat_text(const char *head, const char *unit, size_t count, const
     return s;
 }
 
+/* repeat_text(head, unit, count, tail) must load without errors; the caller frees the config. */
+static struct ef_config *load_repeat(const char *head, const char *unit, size_t count,
+                                     const char *tail)
+{
+    struct ef_config_errors e = {0};
+    struct ef_config *cfg;
+    char *t = repeat_text(head, unit, count, tail);
+
+    ck_assert_int_eq(load(t, &cfg, &e), 0);
+    ck_assert_uint_eq(e.n, 0);
+    free(t);
+    return cfg;
+}
+
+/* repeat_text(head, unit, count, tail) must fail with exactly the errors want. */
+static void expect_repeat_errors(const char *head, const char *unit, size_t count, const char *tail,
+                                 const char *const *want)
+{
+    char *t = repeat_text(head, unit, count, tail);
+
+    expect_errors(t, want);
+    free(t);
+}
+
 /*
  * exe_names goes to ETW as one NUL-terminated UTF-16 string in a filter of at
  * most 1024 bytes: 511 units and the NUL fit, 512 do not. Counted in UTF-16,
@@ -164,29 +188,15 @@ START_TEST(exe_names_limit)
         "t.ini:5: [provider:p] exe_names: 1026 bytes as UTF-16 with its NUL (expected at most "
         "1024: ETW's limit for one filter; list fewer executables)",
         NULL};
-    struct ef_config_errors e = {0};
     struct ef_config *cfg;
-    char *t;
 
-    t = repeat_text(head, "a", 511, "\n" SINK);
-    ck_assert_int_eq(load(t, &cfg, &e), 0);
+    cfg = load_repeat(head, "a", 511, "\n" SINK);
     ck_assert_uint_eq(strlen(cfg->sessions[0]->providers.v[0].exe_names), 511);
     ef_config_free(cfg);
-    free(t);
-    t = repeat_text(head, "\xC3\xA9", 511, "\n" SINK);
-    ck_assert_int_eq(load(t, &cfg, &e), 0);
-    ef_config_free(cfg);
-    free(t);
-    t = repeat_text(head, "a", 512, "\n" SINK);
-    expect_errors(t, want);
-    free(t);
-    t = repeat_text(head, "\xC3\xA4", 512, "\n" SINK);
-    expect_errors(t, want);
-    free(t);
-    t = repeat_text(head, "\xF0\x9F\x98\x80", 256, "\n" SINK);
-    expect_errors(t, want);
-    free(t);
-    ck_assert_uint_eq(e.n, 0);
+    ef_config_free(load_repeat(head, "\xC3\xA9", 511, "\n" SINK));
+    expect_repeat_errors(head, "a", 512, "\n" SINK, want);
+    expect_repeat_errors(head, "\xC3\xA4", 512, "\n" SINK, want);
+    expect_repeat_errors(head, "\xF0\x9F\x98\x80", 256, "\n" SINK, want);
 }
 END_TEST
 
@@ -198,24 +208,15 @@ START_TEST(trace_name_limit)
         "t.ini:3: [session:s] trace_name: the ETW session name is 1024 UTF-16 units (expected "
         "at most 1023: ETW names hold 1024 with the NUL)",
         NULL};
-    struct ef_config_errors e = {0};
     struct ef_config *cfg;
-    char *t;
 
     ck_assert_uint_eq(EF_ETW_MAX_NAME, 1024);
-    t = repeat_text(head, "n", 1023, "\n" SINK);
-    ck_assert_int_eq(load(t, &cfg, &e), 0);
+    cfg = load_repeat(head, "n", 1023, "\n" SINK);
     ck_assert_uint_eq(strlen(cfg->sessions[0]->trace_name), 1023);
     ef_config_free(cfg);
-    free(t);
-    t = repeat_text(head, "n", 1024, "\n" SINK);
-    expect_errors(t, want);
-    free(t);
+    expect_repeat_errors(head, "n", 1024, "\n" SINK, want);
     /* Surrogate pairs count twice: 512 U+1F600 are 1024 units. */
-    t = repeat_text(head, "\xF0\x9F\x98\x80", 512, "\n" SINK);
-    expect_errors(t, want);
-    free(t);
-    ck_assert_uint_eq(e.n, 0);
+    expect_repeat_errors(head, "\xF0\x9F\x98\x80", 512, "\n" SINK, want);
 }
 END_TEST
 
@@ -229,20 +230,14 @@ START_TEST(session_name_prefix_fits)
         "t.ini:1: [session:nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn]: "
         "bad NAME (expected [session:NAME], NAME of at most 64 letters, digits, '.', '-' or '_')",
         "t.ini: no [session:NAME] section (expected at least one: nothing to collect)", NULL};
-    struct ef_config_errors e = {0};
+    static const char tail[] = "]\nkind = realtime\nprovider = X\n" SINK;
     struct ef_config *cfg;
-    char *t;
 
-    t = repeat_text("[session:", "n", 64, "]\nkind = realtime\nprovider = X\n" SINK);
-    ck_assert_int_eq(load(t, &cfg, &e), 0);
+    cfg = load_repeat("[session:", "n", 64, tail);
     ck_assert_uint_le(strlen(EF_ETW_SESSION_PREFIX) + strlen(cfg->sessions[0]->name) + 1,
                       EF_ETW_MAX_NAME);
     ef_config_free(cfg);
-    free(t);
-    t = repeat_text("[session:", "n", 65, "]\nkind = realtime\nprovider = X\n" SINK);
-    expect_errors(t, want);
-    free(t);
-    ck_assert_uint_eq(e.n, 0);
+    expect_repeat_errors("[session:", "n", 65, tail, want);
 }
 END_TEST
 

@@ -28,10 +28,8 @@ struct trace_case {
     const char *path;
     unsigned events;               /* the file has this many, besides its header */
     enum ef_record_kind must_have; /* and at least one of this kind */
-    uint16_t must_have_ext;
-    int has_32bit;
-    /* some events carry EVENT_HEADER_FLAG_32_BIT_HEADER */ /* and one with this extended item
-                                                               (0: none needed) */
+    uint16_t must_have_ext;        /* and one with this extended item (0: none needed) */
+    int has_32bit;                 /* some events carry EVENT_HEADER_FLAG_32_BIT_HEADER */
 };
 
 /* Event counts (the header excepted) as test_etl_real.c's totals minus one. */
@@ -157,6 +155,14 @@ static void plain(EVENT_RECORD *er)
     er->EventHeader.Flags = EVENT_HEADER_FLAG_64_BIT_HEADER;
     er->EventHeader.ProviderId = p;
     er->EventHeader.EventDescriptor.Id = 1;
+}
+
+/* er converted with the trace's pointer size ptr, which must succeed. */
+static const struct ef_record *converted(const EVENT_RECORD *er, unsigned ptr,
+                                         struct ef_etw_record *out)
+{
+    ck_assert_int_eq(ef_etw_record_from(er, ptr, out), 0);
+    return &out->r;
 }
 
 START_TEST(lost_event_records_are_recognised)
@@ -295,16 +301,12 @@ START_TEST(pointer_size_follows_the_header_flags)
 
     plain(&er);
     er.EventHeader.Flags = EVENT_HEADER_FLAG_32_BIT_HEADER; /* a WOW64 provider */
-    ck_assert_int_eq(ef_etw_record_from(&er, 8, &out), 0);
-    ck_assert_uint_eq(out.r.pointer_size, 4);
+    ck_assert_uint_eq(converted(&er, 8, &out)->pointer_size, 4);
     er.EventHeader.Flags = EVENT_HEADER_FLAG_64_BIT_HEADER;
-    ck_assert_int_eq(ef_etw_record_from(&er, 4, &out), 0);
-    ck_assert_uint_eq(out.r.pointer_size, 8);
+    ck_assert_uint_eq(converted(&er, 4, &out)->pointer_size, 8);
     er.EventHeader.Flags = 0; /* neither: the trace's */
-    ck_assert_int_eq(ef_etw_record_from(&er, 4, &out), 0);
-    ck_assert_uint_eq(out.r.pointer_size, 4);
-    ck_assert_int_eq(ef_etw_record_from(&er, 0, &out), 0);
-    ck_assert_uint_eq(out.r.pointer_size, 8);
+    ck_assert_uint_eq(converted(&er, 4, &out)->pointer_size, 4);
+    ck_assert_uint_eq(converted(&er, 0, &out)->pointer_size, 8);
 }
 END_TEST
 
@@ -355,30 +357,23 @@ START_TEST(kind_from_flags_and_class)
     EVENT_RECORD er;
 
     plain(&er);
-    ck_assert_int_eq(ef_etw_record_from(&er, 8, &out), 0);
-    ck_assert_uint_eq(out.r.kind, EF_REC_EVENT);
+    ck_assert_uint_eq(converted(&er, 8, &out)->kind, EF_REC_EVENT);
 
     er.EventHeader.Flags |= EVENT_HEADER_FLAG_CLASSIC_HEADER;
-    ck_assert_int_eq(ef_etw_record_from(&er, 8, &out), 0);
-    ck_assert_uint_eq(out.r.kind, EF_REC_CLASSIC);
+    ck_assert_uint_eq(converted(&er, 8, &out)->kind, EF_REC_CLASSIC);
     er.EventHeader.ProviderId = other;
-    ck_assert_int_eq(ef_etw_record_from(&er, 8, &out), 0);
-    ck_assert_uint_eq(out.r.kind, EF_REC_CLASSIC);
+    ck_assert_uint_eq(converted(&er, 8, &out)->kind, EF_REC_CLASSIC);
     er.EventHeader.ProviderId = process;
     er.EventHeader.EventDescriptor.Opcode = 1; /* Process/Start */
-    ck_assert_int_eq(ef_etw_record_from(&er, 8, &out), 0);
-    ck_assert_uint_eq(out.r.kind, EF_REC_KERNEL);
+    ck_assert_uint_eq(converted(&er, 8, &out)->kind, EF_REC_KERNEL);
     ck_assert_uint_eq(out.r.opcode, 1);
     er.EventHeader.ProviderId = thread;
-    ck_assert_int_eq(ef_etw_record_from(&er, 8, &out), 0);
-    ck_assert_uint_eq(out.r.kind, EF_REC_KERNEL);
+    ck_assert_uint_eq(converted(&er, 8, &out)->kind, EF_REC_KERNEL);
     er.EventHeader.ProviderId = system;
-    ck_assert_int_eq(ef_etw_record_from(&er, 8, &out), 0);
-    ck_assert_uint_eq(out.r.kind, EF_REC_KERNEL);
+    ck_assert_uint_eq(converted(&er, 8, &out)->kind, EF_REC_KERNEL);
 
     er.EventHeader.Flags = EVENT_HEADER_FLAG_TRACE_MESSAGE | EVENT_HEADER_FLAG_CLASSIC_HEADER;
-    ck_assert_int_eq(ef_etw_record_from(&er, 8, &out), 0);
-    ck_assert_uint_eq(out.r.kind, EF_REC_WPP);
+    ck_assert_uint_eq(converted(&er, 8, &out)->kind, EF_REC_WPP);
 }
 END_TEST
 

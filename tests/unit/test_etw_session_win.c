@@ -146,6 +146,44 @@ static struct ef_etw_session_opts realtime(const char *name)
     return o;
 }
 
+/* A kind = existing session: someone else's, read as it is. */
+static struct ef_etw_session_opts existing(const char *name)
+{
+    struct ef_etw_session_opts o;
+
+    memset(&o, 0, sizeof(o));
+    o.api = &api;
+    o.name = name;
+    o.kind = EF_SESSION_EXISTING;
+    return o;
+}
+
+static struct ef_provider_cfg provider(const char *name)
+{
+    struct ef_provider_cfg p;
+
+    memset(&p, 0, sizeof(p));
+    p.name = (char *)name;
+    return p;
+}
+
+/*
+ * StartTrace answers status once: the start of a realtime session fails
+ * with want and leaves no session. Returns what the start gave back.
+ */
+static struct ef_etw_session *start_refused(const char *name, ULONG status, int want, char *err,
+                                            size_t cap)
+{
+    struct ef_etw_session_opts o = realtime(name);
+    struct ef_etw_session *s;
+
+    fake_trace.start_status[0] = status;
+    fake_trace.n_start_status = 1;
+    ck_assert_int_eq(ef_etw_session_start(&o, &s, NULL, err, cap), want);
+    ck_assert_ptr_null(fake_trace_find(name));
+    return s;
+}
+
 static const struct call *find_call(char what, ULONG code, unsigned from)
 {
     unsigned i;
@@ -360,7 +398,7 @@ START_TEST(session_exists_attach)
 {
     struct ef_etw_session_opts o = realtime("etwfwd-other");
     struct fake_session *fs = fake_trace_seed("etwfwd-other", 0x100);
-    struct ef_provider_cfg p;
+    struct ef_provider_cfg p = provider("P");
     struct ef_etw_query q;
     struct ef_etw_session *s;
     char err[512];
@@ -370,8 +408,6 @@ START_TEST(session_exists_attach)
     ck_assert_int_eq(ef_etw_session_owned(s), 0);
     ck_assert_uint_eq(q.buffer_size_kb, 64); /* the running session's, as seeded */
     ck_assert_uint_eq(q.max_buffers, 16);
-    memset(&p, 0, sizeof(p));
-    p.name = (char *)"P";
     ck_assert_int_eq(ef_etw_session_enable(s, &p, &prov1, err, sizeof(err)), EF_EINVAL);
     ck_assert_int_eq(ef_etw_session_rundown(s, &prov1, err, sizeof(err)), EF_EINVAL);
     ck_assert_int_eq(ef_etw_session_stop(s), 0);
@@ -404,34 +440,23 @@ END_TEST
 
 START_TEST(session_access_denied)
 {
-    struct ef_etw_session_opts o = realtime("etwfwd-denied");
-    struct ef_etw_session *s;
     char err[512];
 
-    fake_trace.start_status[0] = 5;
-    fake_trace.n_start_status = 1;
-    ck_assert_int_eq(ef_etw_session_start(&o, &s, NULL, err, sizeof(err)), EF_EACCES);
-    ck_assert_ptr_null(s);
+    ck_assert_ptr_null(start_refused("etwfwd-denied", 5, EF_EACCES, err, sizeof(err)));
     ck_assert_ptr_nonnull(strstr(err, "run etwfwd as administrator"));
     ck_assert_ptr_nonnull(strstr(err, "Performance Log Users"));
     ck_assert_ptr_nonnull(strstr(err, "etwfwd-denied"));
-    ck_assert_ptr_null(fake_trace_find("etwfwd-denied"));
     ck_assert_str_eq(fake_trace.last_error, ""); /* ETW said no, not a bad block */
 }
 END_TEST
 
 START_TEST(session_too_many)
 {
-    struct ef_etw_session_opts o = realtime("etwfwd-1450");
-    struct ef_etw_session *s;
     char err[512];
 
-    fake_trace.start_status[0] = 1450;
-    fake_trace.n_start_status = 1;
-    ck_assert_int_eq(ef_etw_session_start(&o, &s, NULL, err, sizeof(err)), EF_ENOMEM);
+    start_refused("etwfwd-1450", 1450, EF_ENOMEM, err, sizeof(err));
     ck_assert_ptr_nonnull(strstr(err, "EtwMaxLoggers"));
     ck_assert_ptr_nonnull(strstr(err, "too many"));
-    ck_assert_ptr_null(fake_trace_find("etwfwd-1450"));
 }
 END_TEST
 
@@ -440,23 +465,17 @@ END_TEST
 START_TEST(session_existing_attaches)
 {
     struct fake_session *fs = fake_trace_seed("EventLog-Test", 0x100);
-    struct ef_etw_session_opts o;
-    struct ef_provider_cfg p;
+    struct ef_etw_session_opts o = existing("EventLog-Test");
+    struct ef_provider_cfg p = provider("P");
     struct ef_etw_query q;
     struct ef_etw_session *s;
     char err[512];
 
-    memset(&o, 0, sizeof(o));
-    o.api = &api;
-    o.name = "EventLog-Test";
-    o.kind = EF_SESSION_EXISTING;
     ck_assert_int_eq(ef_etw_session_start(&o, &s, &q, err, sizeof(err)), 0);
     ck_assert_int_eq(ef_etw_session_owned(s), 0);
     ck_assert_uint_eq(q.buffer_size_kb, 64);
     ck_assert_uint_eq(q.min_buffers, 4);
     ck_assert_uint_eq(q.log_file_mode, 0x100);
-    memset(&p, 0, sizeof(p));
-    p.name = (char *)"P";
     ck_assert_int_eq(ef_etw_session_enable(s, &p, &prov1, err, sizeof(err)), EF_EINVAL);
     ck_assert_int_eq(ef_etw_session_stop(s), 0);
     ef_etw_session_free(s);
@@ -470,14 +489,10 @@ END_TEST
 
 START_TEST(session_existing_missing)
 {
-    struct ef_etw_session_opts o;
+    struct ef_etw_session_opts o = existing("Missing-One");
     struct ef_etw_session *s;
     char err[512];
 
-    memset(&o, 0, sizeof(o));
-    o.api = &api;
-    o.name = "Missing-One";
-    o.kind = EF_SESSION_EXISTING;
     ck_assert_int_eq(ef_etw_session_start(&o, &s, NULL, err, sizeof(err)), EF_ENOENT);
     ck_assert_ptr_nonnull(strstr(err, "no session named Missing-One is running"));
     ck_assert_uint_eq(fake_trace.start_calls, 0);
@@ -489,7 +504,7 @@ END_TEST
 START_TEST(session_stop_disables_first)
 {
     struct ef_etw_session_opts o = realtime("etwfwd-order");
-    struct ef_provider_cfg p;
+    struct ef_provider_cfg p = provider("P");
     struct ef_etw_session *s;
     struct fake_session *fs;
     struct fake_enabled *e1, *e2;
@@ -498,8 +513,6 @@ START_TEST(session_stop_disables_first)
     char err[512];
 
     ck_assert_int_eq(ef_etw_session_start(&o, &s, NULL, err, sizeof(err)), 0);
-    memset(&p, 0, sizeof(p));
-    p.name = (char *)"P";
     p.level = 4;
     p.match_any = 0x10;
     ck_assert_int_eq(ef_etw_session_enable(s, &p, &prov1, err, sizeof(err)), 0);
@@ -569,13 +582,11 @@ END_TEST
 START_TEST(session_enable_refused)
 {
     struct ef_etw_session_opts o = realtime("etwfwd-enable");
-    struct ef_provider_cfg p;
+    struct ef_provider_cfg p = provider("Busy-Provider");
     struct ef_etw_session *s;
     char err[512];
 
     ck_assert_int_eq(ef_etw_session_start(&o, &s, NULL, err, sizeof(err)), 0);
-    memset(&p, 0, sizeof(p));
-    p.name = (char *)"Busy-Provider";
     fake_trace.enable_status = 1450;
     ck_assert_int_eq(ef_etw_session_enable(s, &p, &prov1, err, sizeof(err)), EF_ENOMEM);
     ck_assert_ptr_nonnull(strstr(err, "Busy-Provider"));

@@ -27,6 +27,9 @@
 #include "util/buf.h"
 
 #define HOST "testhost"
+/* The trace the fake feeds unless a test says otherwise, and its provider as a session asks it. */
+#define HTTP_TRACE    "testdata/etl/tx/HTTP_Server.etl"
+#define HTTP_PROVIDER "provider = {DD5EF90A-6398-47A4-AD34-4DCECDEF795F}"
 /* How the pipeline's stats events start (pipeline_stats.c). */
 #define STATS_PREFIX "{\"System\":{\"Provider\":{\"Name\":\"etwfwd\"}"
 
@@ -37,6 +40,7 @@ static void setup(void)
 {
     th_mkdtemp(dir, sizeof(dir));
     fake_trace_reset();
+    fake_trace.trace = HTTP_TRACE;
     memset(&api, 0, sizeof(api));
     fake_trace_api(&api);
     ef_etw_api_override(&api);
@@ -211,7 +215,7 @@ static const struct {
     const char *trace, *manifest, *ini;
 } traces[] = {
     {"testdata/etl/tx/HTTP_Server.etl", "testdata/etl/tx/HTTP_Server.man",
-     "kind = realtime\nprovider = {DD5EF90A-6398-47A4-AD34-4DCECDEF795F}\n"},
+     "kind = realtime\n" HTTP_PROVIDER "\n"},
     {"testdata/etl/perfview/SelfDescribingSingleEvent.etl", NULL,
      "kind = realtime\nprovider = {00000000-0000-0000-0000-000000000001}\n"},
     {"testdata/etl/perfview/gcevents.etl", "testdata/etl/perfview/ClrEtwAll.man",
@@ -261,26 +265,25 @@ static int all_pushed(void *ud)
     return ss.events_in >= r->want;
 }
 
+/* Starts the pipeline with session_ini and runs it until the session took want events. */
+static void start_until_pushed(struct run *r, const char *session_ini, uint64_t want)
+{
+    ck_assert_int_eq(start(r, session_ini), 0);
+    r->want = want;
+    ck_assert(th_run_until(&r->loop, all_pushed, r, 1000000));
+}
+
 START_TEST(loss_counted_by_kind)
 {
     struct ef_source_stats ss;
     struct run r;
 
-    fake_trace.trace = "testdata/etl/tx/HTTP_Server.etl";
-    fake_trace.lost[0].before = 3;
-    fake_trace.lost[0].opcode = 32;
-    fake_trace.lost[1].before = 3;
-    fake_trace.lost[1].opcode = 32;
-    fake_trace.lost[2].before = 10;
-    fake_trace.lost[2].opcode = 33;
-    fake_trace.lost[3].before = 11;
-    fake_trace.lost[3].opcode = 34;
-    fake_trace.n_lost = 4;
-    ck_assert_int_eq(start(&r, "[session:main]\nkind = realtime\ntdh = false\n"
-                               "provider = {DD5EF90A-6398-47A4-AD34-4DCECDEF795F}\n"),
-                     0);
-    r.want = 20;
-    ck_assert(th_run_until(&r.loop, all_pushed, &r, 1000000));
+    /* Two lost events before event 3, a lost buffer before 10, a lost file before 11. */
+    static const struct fake_lost lost[] = {{3, 32}, {3, 32}, {10, 33}, {11, 34}};
+
+    memcpy(fake_trace.lost, lost, sizeof(lost));
+    fake_trace.n_lost = sizeof(lost) / sizeof(lost[0]);
+    start_until_pushed(&r, "[session:main]\nkind = realtime\ntdh = false\n" HTTP_PROVIDER "\n", 20);
     /* ETW's counters grow after the start: only the growth is ours. */
     EnterCriticalSection(&fake_trace.lock);
     fake_trace.events_lost += 5;
@@ -312,10 +315,10 @@ START_TEST(on_exists_fail_refuses)
     struct fake_session *old = fake_trace_seed("etwfwd-main", 0x100);
     struct run r;
 
-    fake_trace.trace = "testdata/etl/tx/HTTP_Server.etl";
-    ck_assert_int_lt(start(&r, "[session:main]\nkind = realtime\ntdh = false\non_exists = fail\n"
-                               "provider = {DD5EF90A-6398-47A4-AD34-4DCECDEF795F}\n"),
-                     0);
+    ck_assert_int_lt(
+        start(&r, "[session:main]\nkind = realtime\ntdh = false\non_exists = fail\n" HTTP_PROVIDER
+                  "\n"),
+        0);
     ck_assert(old->running);
     ck_assert_uint_eq(old->stops, 0);
     finish(&r);
@@ -327,10 +330,8 @@ START_TEST(on_exists_restart_replaces)
     struct fake_session *old = fake_trace_seed("etwfwd-main", 0x100), *s;
     struct run r;
 
-    fake_trace.trace = "testdata/etl/tx/HTTP_Server.etl";
-    ck_assert_int_eq(start(&r, "[session:main]\nkind = realtime\ntdh = false\n"
-                               "provider = {DD5EF90A-6398-47A4-AD34-4DCECDEF795F}:4::0x10\n"),
-                     0);
+    ck_assert_int_eq(
+        start(&r, "[session:main]\nkind = realtime\ntdh = false\n" HTTP_PROVIDER ":4::0x10\n"), 0);
     s = fake_trace_find("etwfwd-main");
     ck_assert_ptr_nonnull(s);
     ck_assert(s->running);
@@ -355,24 +356,26 @@ START_TEST(on_exists_restart_replaces)
 }
 END_TEST
 
+/* Someone else's session: still running, never stopped, no provider enabled by us. */
+static void assert_untouched(const struct fake_session *s)
+{
+    ck_assert(s->running);
+    ck_assert_uint_eq(s->stops, 0);
+    ck_assert_uint_eq(s->n_enabled, 0);
+}
+
 START_TEST(existing_is_never_changed)
 {
     struct fake_session *sec = fake_trace_seed("EventLog-Security", 0x100);
     struct ef_source_stats ss;
     struct run r;
 
-    fake_trace.trace = "testdata/etl/tx/HTTP_Server.etl";
-    ck_assert_int_eq(
-        start(&r, "[session:sec]\nkind = existing\ntrace_name = EventLog-Security\ntdh = false\n"),
-        0);
-    r.want = 10;
-    ck_assert(th_run_until(&r.loop, all_pushed, &r, 1000000));
+    start_until_pushed(
+        &r, "[session:sec]\nkind = existing\ntrace_name = EventLog-Security\ntdh = false\n", 10);
     stop(&r);
     ef_pipeline_session_stats(r.p, 0, &ss);
     ck_assert_uint_ge(ss.events_in, 10);
-    ck_assert(sec->running);
-    ck_assert_uint_eq(sec->stops, 0);
-    ck_assert_uint_eq(sec->n_enabled, 0);
+    assert_untouched(sec);
     finish(&r);
 }
 END_TEST
@@ -392,11 +395,9 @@ START_TEST(watchdog_restarts_a_stopped_session)
     struct fake_session *s;
     struct run r;
 
-    fake_trace.trace = "testdata/etl/tx/HTTP_Server.etl";
     fake_trace.external_stop_after = 25; /* `logman stop` after 25 events */
     ck_assert_int_eq(start(&r, "[session:main]\nkind = realtime\ntdh = false\n"
-                               "reconnect_min = 100ms\nreconnect_max = 1s\n"
-                               "provider = {DD5EF90A-6398-47A4-AD34-4DCECDEF795F}\n"),
+                               "reconnect_min = 100ms\nreconnect_max = 1s\n" HTTP_PROVIDER "\n"),
                      0);
     r.want = 30; /* more than the first consumer got: the second one delivered */
     ck_assert(th_run_until(&r.loop, reconnected, &r, 1000000));
@@ -419,13 +420,9 @@ START_TEST(stop_under_full_load_is_bounded)
     uint64_t t0;
     struct run r;
 
-    fake_trace.trace = "testdata/etl/tx/HTTP_Server.etl";
     fake_trace.repeat = 1000000; /* a firehose: the small queue drops */
-    ck_assert_int_eq(start(&r, "[session:main]\nkind = realtime\ntdh = false\n"
-                               "provider = {DD5EF90A-6398-47A4-AD34-4DCECDEF795F}\n"),
-                     0);
-    r.want = 5000;
-    ck_assert(th_run_until(&r.loop, all_pushed, &r, 1000000));
+    start_until_pushed(&r, "[session:main]\nkind = realtime\ntdh = false\n" HTTP_PROVIDER "\n",
+                       5000);
     t0 = uv_hrtime();
     stop(&r);
     ck_assert_uint_lt((uv_hrtime() - t0) / 1000000, 10000);
@@ -452,7 +449,6 @@ START_TEST(stuck_consumer_does_not_hang_the_stop)
     uint64_t t0, ms;
     struct run r;
 
-    fake_trace.trace = "testdata/etl/tx/HTTP_Server.etl";
     fake_trace.ignore_close = 1;
     /* The session is ours: stopping it would end ProcessTrace, so make it existing. */
     fake_trace_seed("Stuck-Session", 0x100);
@@ -482,8 +478,7 @@ START_TEST(wine_real_etw_fails_clearly)
     struct run r;
 
     ef_etw_api_override(NULL);
-    ck_assert_int_lt(start(&r, "[session:main]\nkind = realtime\ntdh = false\n"
-                               "provider = {DD5EF90A-6398-47A4-AD34-4DCECDEF795F}\n"),
+    ck_assert_int_lt(start(&r, "[session:main]\nkind = realtime\ntdh = false\n" HTTP_PROVIDER "\n"),
                      0);
     finish(&r);
 }
@@ -534,11 +529,8 @@ START_TEST(example_realtime)
     struct fake_session *s;
     struct run r;
 
-    fake_trace.trace = "testdata/etl/tx/HTTP_Server.etl";
     example_sessions("realtime.ini", ini, sizeof(ini));
-    ck_assert_int_eq(start(&r, ini), 0);
-    r.want = 20;
-    ck_assert(th_run_until(&r.loop, all_pushed, &r, 1000000));
+    start_until_pushed(&r, ini, 20);
     s = fake_trace_find("etwfwd-main");
     ck_assert_ptr_nonnull(s);
     ck_assert_uint_eq(s->buffer_size, 256);
@@ -587,11 +579,8 @@ START_TEST(example_kernel)
     struct fake_session *s;
     struct run r;
 
-    fake_trace.trace = "testdata/etl/tx/HTTP_Server.etl";
     example_sessions("kernel.ini", ini, sizeof(ini));
-    ck_assert_int_eq(start(&r, ini), 0);
-    r.want = 20;
-    ck_assert(th_run_until(&r.loop, all_pushed, &r, 1000000));
+    start_until_pushed(&r, ini, 20);
     /* A private system logger of our own, with the flags by name: process 0x1, thread 0x2,
      * image_load 0x4, network_tcpip 0x10000. */
     s = fake_trace_find("etwfwd-kernel");
@@ -613,15 +602,10 @@ START_TEST(example_existing)
     char ini[8192];
     struct run r;
 
-    fake_trace.trace = "testdata/etl/tx/HTTP_Server.etl";
     example_sessions("existing.ini", ini, sizeof(ini));
-    ck_assert_int_eq(start(&r, ini), 0);
-    r.want = 20;
-    ck_assert(th_run_until(&r.loop, all_pushed, &r, 1000000));
+    start_until_pushed(&r, ini, 20);
     stop(&r);
-    ck_assert(sec->running);
-    ck_assert_uint_eq(sec->stops, 0);
-    ck_assert_uint_eq(sec->n_enabled, 0);
+    assert_untouched(sec);
     finish(&r);
 }
 END_TEST

@@ -101,6 +101,36 @@ static void close_queue(uv_loop_t *loop, struct ef_queue *q)
     ck_assert(th_run_until(loop, is_closed, NULL, 1000));
 }
 
+/*
+ * A queue on loop holding at most max_events and max_bytes (0: its default),
+ * whose drain collects into got, and an eventpath of session 7 pushing into
+ * it under EF_QUEUE_DROP with the manifests mans.
+ */
+static struct ef_eventpath *path_into_queue(uv_loop_t *loop, uint64_t max_events,
+                                            uint64_t max_bytes, const char *const *mans,
+                                            size_t n_mans, struct lines *got, struct ef_queue **q)
+{
+    struct ef_queue_options qo;
+    struct ef_eventpath_opts eo;
+    struct ef_eventpath *ep = NULL;
+    char err[1024];
+
+    memset(&qo, 0, sizeof(qo));
+    qo.max_events = max_events;
+    qo.max_bytes = max_bytes;
+    qo.drain = drain;
+    qo.drain_ud = got;
+    ck_assert_int_eq(ef_queue_new(loop, &qo, q), 0);
+    memset(&eo, 0, sizeof(eo));
+    eo.manifests = mans;
+    eo.n_manifests = n_mans;
+    eo.queue = *q;
+    eo.session = 7;
+    eo.policy = EF_QUEUE_DROP;
+    ck_assert_msg(ef_eventpath_new(&eo, &ep, err, sizeof(err)) == 0, "%s", err);
+    return ep;
+}
+
 /* What the replay path gives for a trace: its lines and counters. */
 static void replay(const char *etl, const char *const *mans, size_t n_mans, struct lines *want,
                    struct ef_tracefile_stats *st)
@@ -127,15 +157,13 @@ static void replay(const char *etl, const char *const *mans, size_t n_mans, stru
 
 static void same_as_replay(const char *etl_rel, const char *man_rel)
 {
-    char etl[1024], man[1024], err[1024];
+    char etl[1024], man[1024];
     const char *mans[1];
     size_t n_mans = 0, i;
-    struct ef_queue_options qo;
     struct ef_queue_stats qs;
     struct ef_tracefile_stats tst;
-    struct ef_eventpath_opts eo;
     struct ef_eventpath_stats es;
-    struct ef_eventpath *ep = NULL;
+    struct ef_eventpath *ep;
     struct ef_etl_reader *rd = NULL;
     const struct ef_record *rec;
     struct ef_queue *q = NULL;
@@ -154,20 +182,8 @@ static void same_as_replay(const char *etl_rel, const char *man_rel)
     ck_assert_uint_gt(want.n, 0);
 
     ck_assert_int_eq(uv_loop_init(&loop), 0);
-    memset(&qo, 0, sizeof(qo));
     /* Room for the whole trace: nothing may be dropped here. */
-    qo.max_events = 1u << 20;
-    qo.max_bytes = 1u << 30;
-    qo.drain = drain;
-    qo.drain_ud = &got;
-    ck_assert_int_eq(ef_queue_new(&loop, &qo, &q), 0);
-    memset(&eo, 0, sizeof(eo));
-    eo.manifests = mans;
-    eo.n_manifests = n_mans;
-    eo.queue = q;
-    eo.session = 7;
-    eo.policy = EF_QUEUE_DROP;
-    ck_assert_msg(ef_eventpath_new(&eo, &ep, err, sizeof(err)) == 0, "%s", err);
+    ep = path_into_queue(&loop, 1u << 20, 1u << 30, mans, n_mans, &got, &q);
 
     ck_assert_int_eq(ef_etl_open_file(etl, NULL, &rd), 0);
     while ((rc = ef_etl_next(rd, &rec)) == 1) {
@@ -402,11 +418,9 @@ static void push_all(void *arg)
 
 START_TEST(full_queue_drops_and_counts)
 {
-    char etl[1024], man[1024], err[1024];
+    char etl[1024], man[1024];
     const char *mans[1];
-    struct ef_queue_options qo;
     struct ef_queue_stats qs;
-    struct ef_eventpath_opts eo;
     struct ef_eventpath_stats es;
     struct ef_queue *q = NULL;
     struct lines got = {0};
@@ -423,19 +437,9 @@ START_TEST(full_queue_drops_and_counts)
     ck_assert_uint_gt(rs.n, 64);
 
     ck_assert_int_eq(uv_loop_init(&loop), 0);
-    memset(&qo, 0, sizeof(qo));
-    qo.max_events = 64; /* far fewer than pushed; the loop does not drain meanwhile */
-    qo.drain = drain;
-    qo.drain_ud = &got;
-    ck_assert_int_eq(ef_queue_new(&loop, &qo, &q), 0);
-    memset(&eo, 0, sizeof(eo));
-    eo.manifests = mans;
-    eo.n_manifests = 1;
-    eo.queue = q;
-    eo.session = 7;
-    eo.policy = EF_QUEUE_DROP;
     memset(&pu, 0, sizeof(pu));
-    ck_assert_msg(ef_eventpath_new(&eo, &pu.ep, err, sizeof(err)) == 0, "%s", err);
+    /* 64 events: far fewer than pushed; the loop does not drain meanwhile. */
+    pu.ep = path_into_queue(&loop, 64, 0, mans, 1, &got, &q);
     pu.rs = &rs;
     pu.rounds = 4;
     ck_assert_int_eq(uv_mutex_init(&pu.mu), 0);
