@@ -239,6 +239,8 @@ static void add_consumer(struct ef_source_stats *st, const struct ef_etw_consume
     st->rt_lost_buffer_records += cs->lost_buffers;
     st->rt_lost_file_records += cs->lost_files;
     st->etw_buffers_read += cs->buffers;
+    /* EVENT_RECORDs with impossible lengths: skipped, so counted as damage read over. */
+    st->read_errors += cs->convert_errors;
 }
 
 /*

@@ -272,6 +272,10 @@ static void deliver_lost(struct run *rn, uint64_t n)
         er.EventHeader.ProviderId = lost_guid;
         er.EventHeader.EventDescriptor.Opcode = fake_trace.lost[i].opcode;
         er.UserContext = rn->lf.Context;
+        if (fake_trace.damage_at && n + 1 == fake_trace.damage_at) {
+            er.UserData = NULL;
+            er.UserDataLength = 16;
+        }
         rn->lf.EventRecordCallback(&er);
     }
 }
@@ -335,6 +339,10 @@ static ULONG deliver_trace(struct run *rn)
             continue;
         }
         er.UserContext = rn->lf.Context;
+        if (fake_trace.damage_at && n + 1 == fake_trace.damage_at) {
+            er.UserData = NULL;
+            er.UserDataLength = 16;
+        }
         rn->lf.EventRecordCallback(&er);
         fake_trace_lock();
         fake_trace.delivered++;

@@ -95,6 +95,8 @@ struct fake_trace {
     /* After this many events, the session is stopped from outside, once (0: never): logman stop. */
     uint64_t external_stop_after;
     int ignore_close; /* CloseTrace answers 7007 but ProcessTrace goes on (a stuck ETW) */
+    /* Event number damage_at - 1 arrives with UserDataLength but no UserData (0: none). */
+    uint64_t damage_at;
 
     /* --- what happened --- */
     struct fake_session sessions[FAKE_MAX_SESSIONS];

@@ -308,6 +308,22 @@ START_TEST(loss_counted_by_kind)
 }
 END_TEST
 
+START_TEST(damaged_record_counted_not_forwarded)
+{
+    struct ef_source_stats ss;
+    struct run r;
+
+    /* The 5th EVENT_RECORD claims 16 bytes of user data and has none. */
+    fake_trace.damage_at = 5;
+    start_until_pushed(&r, "[session:main]\nkind = realtime\ntdh = false\n" HTTP_PROVIDER "\n", 20);
+    stop(&r);
+    ef_pipeline_session_stats(r.p, 0, &ss);
+    ck_assert_uint_eq(ss.read_errors, 1);
+    ck_assert_uint_eq(ss.events_in, fake_trace.delivered - 1);
+    finish(&r);
+}
+END_TEST
+
 /* --- sessions: on_exists, existing, the watchdog --------------------------------- */
 
 START_TEST(on_exists_fail_refuses)
@@ -619,6 +635,7 @@ TCase *ef_live_case(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, live_equals_replay, 0, (int)(sizeof(traces) / sizeof(traces[0])));
     tcase_add_test(tc, loss_counted_by_kind);
+    tcase_add_test(tc, damaged_record_counted_not_forwarded);
     tcase_add_test(tc, on_exists_fail_refuses);
     tcase_add_test(tc, on_exists_restart_replaces);
     tcase_add_test(tc, existing_is_never_changed);
