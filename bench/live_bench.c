@@ -1,6 +1,6 @@
 /*
  * live_bench.c - the live callback path after the EVENT_RECORD conversion
- * (runner/eventpath.h: ef_record -> decode -> render -> queue), natively:
+ * (source/eventpath.h: ef_record -> decode -> render -> queue), natively:
  * events/s, ns/event, heap allocations per event in the steady state, and
  * peak RSS. The issue's target: >= 2 M events/s on one core for
  * HTTP_Server.etl's events, with 0 allocations per event.
@@ -29,7 +29,7 @@
 #include "bench_trace.h"
 #include "bench_util.h"
 #include "pipeline/queue.h"
-#include "runner/eventpath.h"
+#include "source/eventpath.h"
 #include "util/error.h"
 
 #include <inttypes.h>

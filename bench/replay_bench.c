@@ -18,7 +18,7 @@
  *
  * Each row runs in a child process of its own so its peak RSS is its own.
  * A row prints events/s through the pipeline, the same trace decoded and
- * rendered alone (runner/tracefile.h, no pipeline: the source's share), the
+ * rendered alone (source/tracefile.h, no pipeline: the source's share), the
  * output size and the peak RSS. The copies are symbolic links (copies where
  * links cannot be made) under WORKDIR; the shared data is found through
  * EF_SHARED_DIR (else ../shared).
@@ -27,7 +27,7 @@
 #include "config/config.h"
 #include "runner/pipeline.h"
 #include "runner/pipeline_int.h"
-#include "runner/tracefile.h"
+#include "source/tracefile.h"
 #include "util/buf.h"
 #include "util/log.h"
 
@@ -152,8 +152,8 @@ static int one(const char *work, unsigned mult, const char *trace, const char *m
                  "metrics_listen =\nstats_interval = 24h\nlog_level = warn\n%s\n"
                  "[session:bench]\nkind = file\npath = %s/*.etl\n%s%s%s\n"
                  "[sink:out]\ntype = file\npath = %s\nrotate_size = 0\n%s",
-                 dir, sync, svc_extra ? svc_extra : "", in, manifest ? "manifest = " : "", manifest ? manifest : "",
-                 manifest ? "\n" : "", out, sink_extra ? sink_extra : "");
+                 dir, sync, svc_extra ? svc_extra : "", in, manifest ? "manifest = " : "",
+                 manifest ? manifest : "", manifest ? "\n" : "", out, sink_extra ? sink_extra : "");
     if (n >= (int)sizeof(conf) ||
         ef_config_load_string(conf, (size_t)n, "bench.ini", &cfg, &errs)) {
         for (i = 0; i < errs.n; i++)

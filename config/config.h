@@ -114,9 +114,14 @@ struct ef_service_cfg {
     uint64_t queue_max_bytes;
     uint64_t shutdown_timeout_ms;
     uint64_t health_max_age_ms;
+    /* /health: a sink whose every delivery attempt failed for this long is unhealthy. */
+    uint64_t health_failing_after_ms;
     int int64_as_string;
+    int typed_event_data; /* 0: EventData values as strings (render.h event_data_strings) */
     int format;
     char *hostname; /* "" : the machine's name */
+    /* A live session's loss in one stats interval above this is a notice. */
+    int64_t loss_alert_events;
 };
 
 struct ef_session_cfg {

@@ -98,6 +98,13 @@ static const char intro[] =
     "(errors about the whole file have no LINE), and exits 2. Unknown sections and keys, and "
     "bad enum values, come with a \"did you mean\".\n"
     "\n"
+    "It then checks what `run` needs from the machine it runs on, so that a file `validate` "
+    "accepts does not fail at start: every `manifest` and `mof` file loads, and `state_dir` "
+    "(unless `spool = memory`) and each file sink's folder exist or can be created and are "
+    "writable (probed by creating and removing an empty file in the nearest existing folder; "
+    "nothing else is created). `--syntax-only` skips these checks, for a file written for "
+    "another machine.\n"
+    "\n"
     "A valid file exits 0 and prints on stdout `config FILE: OK`, then each section as "
     "`[kind:NAME]` with every option that applies to it, defaults included, as "
     "`  key = value` in the order of the tables below (`(none)` for unset; lists separated "
@@ -177,12 +184,39 @@ void ef_config_write_markdown(FILE *f)
     fprintf(f, ". A 0x hex mask adds bits without a name.\n");
 }
 
+/*
+ * The section key names, if it names one: "sink", "[sink]", "sink:NAME" and
+ * "[sink:NAME]" all name [sink:NAME], as a user may copy any of them from
+ * the help or from a file. Returns the section or -1.
+ */
+static int section_named(const char *key)
+{
+    char k[64];
+    size_t len;
+    int sec;
+
+    if (*key == '[')
+        key++;
+    len = strcspn(key, ":]");
+    if (len == 0 || len >= sizeof(k))
+        return -1;
+    memcpy(k, key, len);
+    k[len] = '\0';
+    /* Past the name: nothing, "]", ":NAME" or ":NAME]". */
+    if (key[len] == ':' && strchr(key + len, '.'))
+        return -1;
+    for (sec = 0; sec < EF_SEC_COUNT; sec++)
+        if (strcmp(k, ef_config_section_name(sec)) == 0)
+            return sec;
+    return -1;
+}
+
 int ef_config_write_help(FILE *f, const char *key)
 {
     const struct ef_option *opts;
     struct ef_buf b;
     size_t n, i;
-    int count = 0, last_sec = -1;
+    int count = 0, last_sec = -1, only_sec = key ? section_named(key) : -1;
 
     opts = ef_config_options(&n);
     ef_buf_init(&b, 1 << 16);
@@ -190,7 +224,8 @@ int ef_config_write_help(FILE *f, const char *key)
         const struct ef_option *o = &opts[i];
         const char *sname = ef_config_section_name(o->section);
         size_t sl = strlen(sname);
-        if (key && strcmp(key, o->key) != 0 &&
+        /* "sink" is a section and a key of [route:NAME]: both are shown. */
+        if (key && o->section != only_sec && strcmp(key, o->key) != 0 &&
             !(strncmp(key, sname, sl) == 0 && key[sl] == '.' && strcmp(key + sl + 1, o->key) == 0))
             continue;
         if (o->section != last_sec)

@@ -12,7 +12,8 @@ void ef_config_write_markdown(FILE *f);
 
 /*
  * Writes the help of every option, or of those named key (either "key" or
- * "section.key"). Returns the number of options written. Any thread.
+ * "section.key"), or of every option of the section key names ("sink",
+ * "[sink:NAME]"). Returns the number of options written. Any thread.
  */
 int ef_config_write_help(FILE *f, const char *key);
 

@@ -84,212 +84,266 @@ static const char *const facilities[] = {
 static const struct ef_option options[] = {
     /* [service] */
     SVC("state_dir", EF_T_PATH, EF_F_EMPTY_OK, "", 0, 0, NULL, state_dir,
-        "Folder of the spool and bookkeeping. Empty: %ProgramData%\\etwfwd on Windows, "
-        "/var/lib/etwfwd elsewhere."),
+        "The folder of the spool and of etwfwd's bookkeeping. When empty, it is "
+        "%ProgramData%\\etwfwd on Windows and /var/lib/etwfwd elsewhere."),
     SVC("log_level", EF_T_ENUM, 0, "info", 0, 0, log_levels, log_level,
-        "The most verbose log messages written."),
+        "The log keeps messages up to this level of detail."),
     SVC("log_file", EF_T_PATH, EF_F_EMPTY_OK, "", 0, 0, NULL, log_file,
-        "Also write the log to this file. Empty: the console, or the event log for the service."),
+        "The log is also written to this file. When empty, it goes to the console only, "
+        "or to the event log for the service."),
     SVC("metrics_listen", EF_T_HOSTPORT, EF_F_EMPTY_OK, "127.0.0.1:9464", 0, 0, NULL,
-        metrics_listen, "Address of the Prometheus metrics and /health endpoint. Empty: none."),
+        metrics_listen,
+        "The address where the Prometheus metrics and the /health endpoint listen. When "
+        "empty, there is no endpoint."),
     SVC("stats_interval", EF_T_DURATION, 0, "60s", SEC, 24 * HOUR, NULL, stats_interval_ms,
-        "How often a statistics event goes into the stream."),
+        "A statistics event goes into the stream this often."),
+    SVC("loss_alert_events", EF_T_INT, 0, "0", 0, I64_MAX, NULL, loss_alert_events,
+        "A live session that loses more events than this in one stats_interval (ETW's "
+        "EventsLost) raises a warning in the event log (the service) and in the log. With "
+        "0, any loss raises it."),
     SVC("spool", EF_T_ENUM, 0, "disk", 0, 0, spool_modes, spool,
-        "Where accepted events wait for the sinks: disk survives restarts, memory does not "
-        "(the stats say so)."),
+        "Accepted events wait for the sinks on disk, which survives restarts, or in "
+        "memory, which does not (the stats say so)."),
     SVC("spool_segment_size", EF_T_SIZE, 0, "64MiB", MIB, GIB, NULL, spool_segment_size,
-        "Size of one spool segment file; a segment is deleted once every sink passed it."),
+        "This is the size of one spool segment file. A segment is deleted once every sink "
+        "has passed it."),
     SVC("spool_max_size", EF_T_SIZE, 0, "1GiB", MIB, I64_MAX, NULL, spool_max_size,
-        "Largest total size of the spool."),
+        "The spool grows to this total size at most."),
     SVC("spool_full", EF_T_ENUM, 0, "drop_oldest", 0, 0, spool_fulls, spool_full,
-        "What a full spool does; dropped events are counted with their reason."),
+        "This decides what a full spool does. Dropped events are counted with their "
+        "reason."),
     SVC("spool_sync", EF_T_ENUM, 0, "interval", 0, 0, spool_syncs, spool_sync,
-        "When the spool is flushed to disk: after every append, every spool_sync_interval, "
-        "or when the OS decides."),
+        "The spool is flushed to disk after every append, every spool_sync_interval, or "
+        "when the OS decides."),
     SVC("spool_sync_interval", EF_T_DURATION, 0, "1s", 10, HOUR, NULL, spool_sync_interval_ms,
-        "Flush period for spool_sync = interval."),
+        "The spool is flushed this often when spool_sync = interval."),
     SVC("queue_max_events", EF_T_INT, 0, "65536", 16, 16 * MIB, NULL, queue_max_events,
-        "Capacity in events of the queue from the ETW threads to the sinks' loop."),
+        "The queue from the ETW threads to the sinks' loop holds this many events at "
+        "most."),
     SVC("queue_max_bytes", EF_T_SIZE, 0, "16MiB", 64 * KIB, 4 * GIB, NULL, queue_max_bytes,
-        "Capacity in bytes of the same queue."),
+        "The same queue holds this many bytes at most."),
     SVC("shutdown_timeout", EF_T_DURATION, 0, "30s", SEC, 10 * MIN, NULL, shutdown_timeout_ms,
-        "How long a stop may take to drain the queue into the spool."),
+        "A stop may take this long to drain the queue into the spool."),
     SVC("health_max_age", EF_T_DURATION, 0, "5m", SEC, 24 * HOUR, NULL, health_max_age_ms,
-        "/health reports a sink unhealthy when its last acknowledged batch is older."),
+        "The /health endpoint reports a sink unhealthy when its last acknowledged batch is "
+        "older than this."),
+    SVC("health_failing_after", EF_T_DURATION, 0, "60s", SEC, 24 * HOUR, NULL,
+        health_failing_after_ms,
+        "The /health endpoint reports a sink unhealthy once every delivery attempt has "
+        "failed for this long without pause (a refused connection, a timeout, HTTP 5xx), "
+        "whatever its backlog. The first attempt the receiver takes makes it healthy again."),
     SVC("int64_as_string", EF_T_BOOL, 0, "false", 0, 0, NULL, int64_as_string,
-        "Render 64-bit integers as JSON strings, for consumers that lose their precision."),
+        "When true, 64-bit integers are written as JSON strings, for consumers that lose "
+        "their precision."),
+    SVC("typed_event_data", EF_T_BOOL, 0, "false", 0, 0, NULL, typed_event_data,
+        "When true, EventData values are written as typed JSON (numbers, booleans, value "
+        "maps as objects) instead of the strings Windows shows. Typed values make one "
+        "field a number for one provider and a string for another, which Elasticsearch's "
+        "dynamic mapping refuses: use it with an index template, or with receivers that "
+        "do not map types."),
     SVC("format", EF_T_ENUM, 0, "native", 0, 0, formats, format,
-        "Event JSON layout: native (the Windows event XML's names) or ecs (Elastic)."),
+        "This is the layout of the event JSON: native (the names of the Windows event "
+        "XML) or ecs (the Elastic Common Schema)."),
     SVC("hostname", EF_T_STRING, EF_F_EMPTY_OK, "", 0, 0, NULL, hostname,
-        "Computer name put in events. Empty: the machine's name."),
+        "Every event carries this host name (System.Computer, or host.name in ECS). When "
+        "empty, it is the machine's name."),
 
     /* [session:NAME] */
     SES("kind", EF_T_ENUM, EF_F_REQUIRED, NULL, 0, 0, ef_session_kind_names, 0, kind,
-        "realtime: an ETW session of manifest/TraceLogging providers; kernel: a kernel session: "
-        "a private system logger (Windows 8+) or the NT Kernel Logger (kernel_session); "
-        "existing: attach to a session someone else runs; file: replay .etl files (what runs "
-        "on Linux)."),
+        "This is where the events come from. A realtime session enables manifest and "
+        "TraceLogging providers in an ETW session of its own. A kernel session is a "
+        "private system logger (Windows 8+) or the NT Kernel Logger (see kernel_session). "
+        "An existing session is one someone else runs, which etwfwd attaches to. A file "
+        "session replays .etl files, and is what runs on Linux."),
     SES("provider", EF_T_PROVIDER, EF_F_REPEAT, NULL, 0, 0, NULL, RT, providers,
-        "A provider to enable, one per line, in the golang-etw syntax "
+        "Each line names a provider to enable, in the golang-etw syntax "
         "Name-or-{GUID}:Level:EventIDs:MatchAnyKeyword:MatchAllKeyword."),
     SES("kernel_flags", EF_T_KERNEL_FLAGS, 0, NULL, 0, 0, NULL, KERN, kernel_flags,
-        "What the kernel logger records: flag names separated by commas and/or a hex mask."),
+        "These are what the kernel logger records: flag names separated by commas, a hex "
+        "mask, or both."),
     SES("kernel_session", EF_T_ENUM, 0, "private", 0, 0, kernel_sessions, KERN, kernel_session,
-        "private: a system logger session of its own, etwfwd-NAME (Windows 8+), so etwfwd does "
-        "not fight other tools; nt_kernel_logger: the one \"NT Kernel Logger\" of the machine, "
-        "shared with every other tool (for older Windows)."),
+        "With private, the session is a system logger of its own, etwfwd-NAME (Windows "
+        "8+), so etwfwd does not fight other tools. With nt_kernel_logger, it is the one "
+        "\"NT Kernel Logger\" of the machine, which every other tool shares (for older "
+        "Windows)."),
     SES("trace_name", EF_T_STRING, EF_F_REQUIRED, NULL, 0, 0, NULL, EXIST, trace_name,
-        "Name of the running session to read, e.g. EventLog-Security."),
+        "This names the running session to read, e.g. EventLog-Security."),
     SES("path", EF_T_PATH, EF_F_REQUIRED, NULL, 0, 0, NULL, FILEK, path,
-        "An .etl file or a glob of them (* and ?), replayed in name order."),
+        "This is an .etl file or a glob of them (* and ?); the files are replayed in name "
+        "order."),
     SES("replay_speed", EF_T_INT, 0, "0", 0, 1000, NULL, FILEK, replay_speed,
-        "0: as fast as possible; 1: real time; N: N times real time."),
+        "With 0, events are replayed as fast as possible; with 1, in real time; with N, "
+        "at N times real time."),
     SES("manifest", EF_T_PATH, EF_F_REPEAT, NULL, 0, 0, NULL, 0, manifests,
-        "A manifest (.man/.xml) or a folder of them, to decode with where TDH is not there."),
+        "A manifest (.man or .xml), or a folder of them, decodes the events that TDH "
+        "cannot describe here."),
     SES("mof", EF_T_PATH, EF_F_REPEAT, NULL, 0, 0, NULL, 0, mofs,
-        "A MOF file or folder describing classic and kernel events."),
+        "A MOF file or folder describes classic and kernel events."),
     SES("buffer_size_kb", EF_T_INT, 0, "256", 4, 16384, NULL, RT | KERN, buffer_size_kb,
-        "Size of one ETW buffer in KiB."),
+        "This is the size of one ETW buffer, in KiB."),
     SES("min_buffers", EF_T_INT, 0, "16", 2, 65536, NULL, RT | KERN, min_buffers,
-        "Buffers ETW allocates up front."),
+        "ETW allocates this many buffers up front."),
     SES("max_buffers", EF_T_INT, 0, "64", 2, 65536, NULL, RT | KERN, max_buffers,
-        "Most buffers ETW may use; at least min_buffers."),
+        "ETW may use this many buffers at most. It must be at least min_buffers."),
     SES("flush_timer", EF_T_DURATION, 0, "1s", SEC, HOUR, NULL, RT | KERN, flush_timer_ms,
-        "How often ETW flushes partly filled buffers (whole seconds)."),
+        "ETW flushes partly filled buffers this often (in whole seconds)."),
     SES("clock", EF_T_ENUM, 0, "qpc", 0, 0, clocks, RT | KERN, clock,
-        "Clock of the timestamps: qpc (the performance counter: precise, ETW's default), system "
-        "(the system time: coarse) or cycles (the CPU cycle counter: cheapest, but not steady "
-        "on every CPU)."),
+        "The timestamps come from this clock: qpc (the performance counter: precise, and "
+        "ETW's default), system (the system time: coarse) or cycles (the CPU cycle "
+        "counter: cheapest, but not steady on every CPU)."),
     SES("on_exists", EF_T_ENUM, 0, "restart", 0, 0, on_exists, RT | KERN, on_exists,
-        "What to do when a session of this name already runs."),
+        "This decides what happens when a session of this name already runs."),
     SES("reconnect_min", EF_T_DURATION, 0, "1s", 100, HOUR, NULL, RT | KERN | EXIST,
         reconnect_min_ms,
-        "When the session stops from outside (logman stop) or its consumer ends, the wait "
-        "before the first restart or re-attach; each failed attempt waits longer."),
+        "When the session stops from outside (logman stop) or its consumer ends, etwfwd "
+        "waits this long before the first restart or re-attach. Each failed attempt waits "
+        "longer."),
     SES("reconnect_max", EF_T_DURATION, 0, "60s", 100, HOUR, NULL, RT | KERN | EXIST,
         reconnect_max_ms,
-        "The longest wait between two restart or re-attach attempts; at least reconnect_min."),
+        "This is the longest wait between two restart or re-attach attempts. It must be "
+        "at least reconnect_min."),
     SES("tdh", EF_T_BOOL, 0, "true", 0, 0, NULL, RT | KERN | EXIST, tdh,
-        "Ask Windows (TDH) for the schema of events the manifests and TraceLogging do not "
-        "describe."),
+        "When true, etwfwd asks Windows (TDH) for the schema of events that the manifests "
+        "and TraceLogging do not describe."),
     SES("queue_full", EF_T_ENUM, 0, NULL, 0, 0, queue_fulls, 0, queue_full,
-        "When the queue to the sinks is full: block the reader or drop (counted). Default: "
-        "block for kind = file (nothing is lost by waiting), drop otherwise (blocking would "
-        "make ETW lose buffers). A blocking session already waits once the queue is a quarter "
-        "full, leaving the rest to the dropping ones."),
+        "This decides what the session does when the queue to the sinks is full: block "
+        "the reader, or drop the event (counted). The default is block for kind = file "
+        "(nothing is lost by waiting) and drop otherwise (blocking would make ETW lose "
+        "buffers). A blocking session already waits once the queue is a quarter full, "
+        "leaving the rest to the dropping ones."),
 
     /* [provider:NAME] */
     PRV("session", EF_T_NAMELIST, EF_F_REPEAT | EF_F_REQUIRED, NULL, 0, 0, NULL, sessions,
-        "A realtime session to enable this provider in; repeat for several."),
+        "This names a realtime session to enable this provider in. Repeat it for several."),
     PRV("name", EF_T_STRING, 0, NULL, 0, 0, NULL, p.name,
-        "Provider name or {GUID}. Default: the section's NAME."),
+        "This is the provider's name or {GUID}. The default is the section's NAME."),
     PRV("guid", EF_T_GUID, 0, NULL, 0, 0, NULL, guid,
-        "The provider's GUID, when name is a label etwfwd cannot resolve."),
-    PRV("level", EF_T_LEVEL, 0, "0xff", 0, 0, NULL, p.level, "Most verbose level enabled."),
+        "This is the provider's GUID, for when name is a label etwfwd cannot resolve."),
+    PRV("level", EF_T_LEVEL, 0, "0xff", 0, 0, NULL, p.level,
+        "The provider writes events up to this level of detail."),
     PRV("match_any_keyword", EF_T_HEXMASK, 0, "0xffffffffffffffff", 0, 0, NULL, p.match_any,
-        "Events with any of these keyword bits. Legacy MOF/WPP providers need every bit; "
-        "manifest providers read 0 as all."),
+        "Events must have any of these keyword bits. Legacy MOF and WPP providers need "
+        "every bit; manifest providers read 0 as all."),
     PRV("match_all_keyword", EF_T_HEXMASK, 0, "0x0", 0, 0, NULL, p.match_all,
         "Events must also have all of these keyword bits."),
     PRV("event_ids", EF_T_IDLIST, 0, NULL, 0, EF_CFG_MAX_EVENT_IDS, NULL, p.event_ids,
-        "Event ID filter (ETW takes at most 64). Empty: every event."),
+        "This filters the events by ID (ETW takes at most 64). When empty, every event "
+        "passes."),
     PRV("event_ids_filter", EF_T_ENUM, 0, "in", 0, 0, in_out, p.event_ids_exclude,
-        "in: only the listed event IDs; out: every event but them."),
+        "With in, only the listed event IDs pass; with out, every event but them passes."),
     PRV("pids", EF_T_PIDLIST, 0, NULL, 0, EF_CFG_MAX_PIDS, NULL, p.pids,
-        "Only events of these process IDs (ETW takes at most 8)."),
+        "Only the events of these process IDs pass (ETW takes at most 8)."),
     PRV("exe_names", EF_T_STRING, 0, NULL, 0, 0, NULL, p.exe_names,
-        "Only events of processes with these executable names, separated by ';' without "
-        "spaces."),
+        "Only the events of processes with these executable names pass. The names are "
+        "separated by ';' without spaces."),
     PRV("stack_trace", EF_T_BOOL, 0, "false", 0, 0, NULL, p.stack_trace,
-        "Attach a call stack to each event."),
-    PRV("sid", EF_T_BOOL, 0, "false", 0, 0, NULL, p.sid, "Attach the user's SID."),
-    PRV("ts_id", EF_T_BOOL, 0, "false", 0, 0, NULL, p.ts_id, "Attach the terminal session ID."),
+        "When true, each event carries a call stack."),
+    PRV("sid", EF_T_BOOL, 0, "false", 0, 0, NULL, p.sid,
+        "When true, each event carries the user's SID."),
+    PRV("ts_id", EF_T_BOOL, 0, "false", 0, 0, NULL, p.ts_id,
+        "When true, each event carries the terminal session ID."),
     PRV("process_start_key", EF_T_BOOL, 0, "false", 0, 0, NULL, p.process_start_key,
-        "Attach the process start key."),
+        "When true, each event carries the process start key."),
     PRV("ignore_keyword_0", EF_T_BOOL, 0, "false", 0, 0, NULL, p.ignore_keyword_0,
-        "Drop events written with keyword 0."),
+        "When true, events written with keyword 0 are dropped."),
     PRV("rundown", EF_T_BOOL, 0, "false", 0, 0, NULL, p.rundown,
-        "Ask the provider for its rundown (state) events once enabled."),
+        "When true, the provider is asked for its rundown (state) events once enabled."),
 
     /* [sink:NAME], every type */
     SNK("type", EF_T_ENUM, EF_F_REQUIRED, NULL, 0, 0, ef_sink_type_names, 0, type,
-        "Where events go."),
+        "This is where the events go: a file, an HTTP receiver or a syslog server."),
     SNK("batch_max_events", EF_T_INT, 0, "1000", 1, 1000000, NULL, 0, batch_max_events,
-        "A batch is sent when it holds this many events,"),
+        "A batch is sent when it holds this many events."),
     SNK("batch_max_bytes", EF_T_SIZE, 0, "1MiB", KIB, GIB, NULL, 0, batch_max_bytes,
-        "or this many bytes,"),
+        "A batch is sent when it holds this many bytes."),
     SNK("batch_max_age", EF_T_DURATION, 0, "1s", 1, HOUR, NULL, 0, batch_max_age_ms,
-        "or when its first event is this old."),
+        "A batch is sent when its first event is this old."),
     SNK("in_flight", EF_T_INT, 0, NULL, 1, 64, NULL, 0, in_flight,
-        "Batches sent and not yet acknowledged. Default: 2 for type = http (a second "
-        "request hides the round trip), 1 otherwise."),
+        "This many batches may be sent and not yet acknowledged. The default is 2 for "
+        "type = http (a second request hides the round trip) and 1 otherwise."),
     /* file */
     SNK("path", EF_T_PATH, EF_F_REQUIRED, NULL, 0, 0, NULL, FILE_S, path,
-        "The file written, one JSON event a line."),
+        "This is the file written, one JSON event a line. Missing parent folders are "
+        "created."),
     SNK("rotate_size", EF_T_SIZE, 0, "100MiB", 0, I64_MAX, NULL, FILE_S, rotate_size,
-        "Rotate when the file reaches this size. 0: never by size."),
+        "The file is rotated when it reaches this size. With 0, it is never rotated by "
+        "size."),
     SNK("rotate_interval", EF_T_DURATION, 0, "0", 0, 30 * 24 * HOUR, NULL, FILE_S,
-        rotate_interval_ms, "Rotate at this interval. 0: never by time."),
-    SNK("keep", EF_T_INT, 0, "10", 0, 100000, NULL, FILE_S, keep, "Rotated files kept. 0: all."),
+        rotate_interval_ms,
+        "The file is rotated at this interval. With 0, it is never rotated by time."),
+    SNK("keep", EF_T_INT, 0, "10", 0, 100000, NULL, FILE_S, keep,
+        "This many rotated files are kept. With 0, all are kept."),
     SNK("sync", EF_T_BOOL, 0, "false", 0, 0, NULL, FILE_S, sync,
-        "fsync each batch before acknowledging it."),
+        "When true, each batch is written to disk (fsync) before it is acknowledged."),
     SNK("compress", EF_T_ENUM, 0, "auto", 0, 0, compressions, FILE_S | HTTP_S, compress,
-        "file: gzip rotated files; http: gzip request bodies. auto: gzip for format = "
-        "es-bulk and splunk-hec (large bodies to a SIEM), none otherwise."),
+        "A file sink gzips its rotated files; an http sink gzips its request bodies. With "
+        "auto, gzip is used for format = es-bulk and splunk-hec (large bodies to a SIEM) "
+        "and none otherwise."),
     /* http */
     SNK("url", EF_T_URL, EF_F_REQUIRED, NULL, 0, 0, http_schemes, HTTP_S, url,
-        "Where batches are POSTed."),
+        "Batches are POSTed to this URL."),
     SNK("format", EF_T_ENUM, 0, "ndjson", 0, 0, http_formats, HTTP_S, format,
-        "Body layout: ndjson, a json array, Elasticsearch _bulk, or Splunk HEC."),
+        "This is the layout of the request body: ndjson, a json array, Elasticsearch "
+        "_bulk, or Splunk HEC."),
     SNK("index", EF_T_STRING, EF_F_EMPTY_OK, "", 0, 0, NULL, HTTP_S, index,
-        "Index for es-bulk and splunk-hec. Empty: the receiver's default."),
+        "This is the index for es-bulk and splunk-hec. When empty, the receiver's default "
+        "is used."),
     SNK("token", EF_T_STRING, EF_F_SECRET, NULL, 0, 0, NULL, HTTP_S, token,
-        "Bearer token (Splunk: the HEC token). Write ${ENV_VAR} to keep it out of the file."),
-    SNK("user", EF_T_STRING, 0, NULL, 0, 0, NULL, HTTP_S, user, "Basic authentication user."),
+        "This is the bearer token (for Splunk, the HEC token). Write ${ENV_VAR} to keep "
+        "it out of the file."),
+    SNK("user", EF_T_STRING, 0, NULL, 0, 0, NULL, HTTP_S, user,
+        "This is the user of basic authentication."),
     SNK("password", EF_T_STRING, EF_F_SECRET, NULL, 0, 0, NULL, HTTP_S, password,
-        "Basic authentication password; ${ENV_VAR} welcome."),
+        "This is the password of basic authentication. Write ${ENV_VAR} to keep it out of "
+        "the file."),
     SNK("headers", EF_T_HEADER, EF_F_REPEAT | EF_F_SECRET, NULL, 0, 0, NULL, HTTP_S, headers,
-        "An extra request header \"Name: value\", one per line; values are never printed."),
+        "Each line is an extra request header \"Name: value\". The values are never "
+        "printed."),
     SNK("tls_verify", EF_T_BOOL, 0, "true", 0, 0, NULL, HTTP_S | SYSLOG_S, tls_verify,
-        "Verify the server's certificate and name."),
+        "When true, the server's certificate and name are verified."),
     SNK("ca_file", EF_T_PATH, 0, NULL, 0, 0, NULL, HTTP_S | SYSLOG_S, ca_file,
-        "PEM bundle of trusted CAs. Default: the system's store."),
+        "This PEM bundle holds the trusted CAs. The default is the system's store."),
     SNK("ca_path", EF_T_PATH, 0, NULL, 0, 0, NULL, HTTP_S | SYSLOG_S, ca_path,
-        "Folder of trusted CA certificates."),
+        "This folder holds the trusted CA certificates."),
     SNK("client_cert", EF_T_PATH, 0, NULL, 0, 0, NULL, HTTP_S | SYSLOG_S, client_cert,
-        "PEM client certificate, with client_key."),
+        "This is the PEM client certificate, used with client_key."),
     SNK("client_key", EF_T_PATH, 0, NULL, 0, 0, NULL, HTTP_S | SYSLOG_S, client_key,
-        "PEM private key of client_cert."),
+        "This is the PEM private key of client_cert."),
     SNK("proxy", EF_T_URL, EF_F_EMPTY_OK, NULL, 0, 0, proxy_schemes, HTTP_S, proxy,
-        "Proxy URL. Default: the environment's (HTTPS_PROXY...)."),
+        "Requests go through this proxy URL. The default is the environment's "
+        "(HTTPS_PROXY and the like)."),
     SNK("no_proxy", EF_T_STRING, 0, NULL, 0, 0, NULL, HTTP_S, no_proxy,
-        "Hosts reached without the proxy, separated by commas."),
+        "These hosts, separated by commas, are reached without the proxy."),
     SNK("connect_timeout", EF_T_DURATION, 0, "10s", 100, 10 * MIN, NULL, HTTP_S | SYSLOG_S,
-        connect_timeout_ms, "Longest wait for a connection."),
+        connect_timeout_ms, "A connection may take this long at most."),
     SNK("timeout", EF_T_DURATION, 0, "30s", SEC, HOUR, NULL, HTTP_S | SYSLOG_S, timeout_ms,
-        "Longest wait for a batch to be acknowledged, after which it is retried."),
+        "A batch that is not acknowledged within this time is retried."),
     SNK("max_body_size", EF_T_SIZE, 0, "10MiB", KIB, GIB, NULL, HTTP_S, max_body_size,
-        "Largest request body; batches are split to fit."),
+        "A request body is this large at most; batches are split to fit."),
     SNK("hec_ack", EF_T_BOOL, 0, "false", 0, 0, NULL, HTTP_S, hec_ack,
-        "format = splunk-hec: wait for Splunk's indexer acknowledgement."),
+        "When true (with format = splunk-hec), the sink waits for Splunk's indexer "
+        "acknowledgement."),
     /* syslog */
     SNK("address", EF_T_HOSTPORT, EF_F_REQUIRED, NULL, 0, 0, NULL, SYSLOG_S, address,
-        "The syslog server, host:port."),
+        "This is the syslog server, as host:port."),
     SNK("transport", EF_T_ENUM, 0, "tcp", 0, 0, transports, SYSLOG_S, transport,
-        "udp (may lose messages), tcp or tls."),
+        "Messages go over udp (which may lose them), tcp or tls."),
     SNK("framing", EF_T_ENUM, 0, "octet-counting", 0, 0, framings, SYSLOG_S, framing,
-        "tcp/tls framing: RFC 6587 octet counting or a line feed after each message."),
-    SNK("rfc", EF_T_ENUM, 0, "5424", 0, 0, rfcs, SYSLOG_S, rfc, "Message header format."),
+        "Over tcp and tls, messages are framed by RFC 6587 octet counting or by a line "
+        "feed after each."),
+    SNK("rfc", EF_T_ENUM, 0, "5424", 0, 0, rfcs, SYSLOG_S, rfc,
+        "This is the format of the message header."),
     SNK("facility", EF_T_ENUM, 0, "user", 0, 0, facilities, SYSLOG_S, facility,
-        "Syslog facility of the messages."),
+        "The messages carry this syslog facility."),
     SNK("max_message_size", EF_T_SIZE, 0, "64KiB", 480, 16 * MIB, NULL, SYSLOG_S, max_message_size,
-        "Largest message (udp: at most 65507 bytes)."),
+        "A message is this large at most (over udp, 65507 bytes at most)."),
     SNK("oversize", EF_T_ENUM, 0, "truncate", 0, 0, oversizes, SYSLOG_S, oversize,
         "A larger message is truncated (and marked) or dropped (counted)."),
 
     /* [route:NAME] */
-    RTE("session", sessions, "A session whose events take this route; repeat for several."),
-    RTE("sink", sinks, "A sink the route delivers to; repeat for several."),
+    RTE("session", sessions,
+        "This names a session whose events take this route. Repeat it for several."),
+    RTE("sink", sinks, "This names a sink the route delivers to. Repeat it for several."),
 };
 
 const struct ef_option *ef_config_options(size_t *n)
@@ -411,7 +465,7 @@ int ef_config_expected_text(const struct ef_option *o, struct ef_buf *b)
                                 : o->values[i + 1] ? ", "
                                                    : " or ",
                                 o->values[i]);
-        return rc;
+        return rc ? rc : ef_buf_append_str(b, ", then a host and an optional port 1-65535");
     case EF_T_GUID:
         return ef_buf_append_str(b, "a GUID like {22FB2CD6-0E7B-422B-A0C7-2FAD1FD0E716}");
     case EF_T_HEXMASK:

@@ -327,9 +327,47 @@ static int check_hostport(const char *s)
     return 0;
 }
 
+/* A host name, IPv4 address or [IPv6] address, with an optional :port 1..65535. */
+static int check_authority(const char *a, size_t len)
+{
+    char buf[512], *close;
+    size_t i;
+
+    if (len == 0 || len >= sizeof(buf))
+        return EF_EFORMAT;
+    memcpy(buf, a, len);
+    buf[len] = '\0';
+    if (buf[0] == '[') {
+        close = strchr(buf, ']');
+        if (!close)
+            return EF_EFORMAT;
+        if (close[1] == ':')
+            return check_hostport(buf);
+        if (close[1] != '\0' || close == buf + 1)
+            return EF_EFORMAT;
+        for (i = 1; buf + i < close; i++) {
+            if (!isxdigit((unsigned char)buf[i]) && buf[i] != ':' && buf[i] != '.')
+                return EF_EFORMAT;
+        }
+        return 0;
+    }
+    if (strchr(buf, ':'))
+        return check_hostport(buf);
+    for (i = 0; i < len; i++) {
+        if (!isalnum((unsigned char)buf[i]) && buf[i] != '-' && buf[i] != '.' && buf[i] != '_')
+            return EF_EFORMAT;
+    }
+    return 0;
+}
+
+/*
+ * scheme://[userinfo@]host[:port][/path][?query]: what curl would accept
+ * and connect to, so that `validate` refuses what `run` would fail on
+ * (a port of 0 or 99999, a space in the host).
+ */
 static int check_url(const char *s, const char *const *schemes)
 {
-    const char *host;
+    const char *host, *end, *at, *p;
     size_t i, n = 0;
 
     for (i = 0; schemes[i]; i++) {
@@ -340,13 +378,19 @@ static int check_url(const char *s, const char *const *schemes)
     if (!schemes[i])
         return EF_EFORMAT;
     host = s + n + 3;
-    if (*host == '\0' || *host == '/' || *host == ':' || *host == '?')
-        return EF_EFORMAT;
-    for (; *host; host++) {
-        if ((unsigned char)*host <= ' ')
+    for (p = host; *p; p++) {
+        if ((unsigned char)*p <= ' ')
             return EF_EFORMAT;
     }
-    return 0;
+    end = host + strcspn(host, "/?#");
+    /* Credentials before the host (user:password@) are not the host's business. */
+    for (at = NULL, p = host; p < end; p++) {
+        if (*p == '@')
+            at = p;
+    }
+    if (at)
+        host = at + 1;
+    return check_authority(host, (size_t)(end - host));
 }
 
 static int parse_kernel_flags(const char *s, uint64_t *out, char *err, size_t errlen)

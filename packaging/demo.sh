@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a Debian 12 machine, builds etwfwd natively and runs its main job:
-# a trace replayed through the pipeline (spool -> file sink), then the stats.
+# a file session (a trace and its manifest, named in the configuration)
+# through the pipeline (spool -> file sink), then the stats and the first
+# decoded event.
 #
 # Usage: packaging/demo.sh [FILE.etl [MANIFEST]]
 # With no file, the sample trace ../shared/testdata/etl/tx/HTTP_Server.etl
@@ -42,6 +44,8 @@ if [ ! -f "$trace" ]; then
 	echo "demo: no trace at $trace; run: packaging/demo.sh FILE.etl [MANIFEST]" >&2
 	exit 1
 fi
+manifest_line=
+[ -n "$manifest" ] && [ -f "$manifest" ] && manifest_line="manifest = $manifest"
 cat >"$demo/etwfwd.ini" <<CONF
 [service]
 state_dir = $demo/state
@@ -51,16 +55,19 @@ stats_interval = 1h
 [session:demo]
 kind = file
 path = $trace
+$manifest_line
 
 [sink:out]
 type = file
 path = $demo/events.ndjson
 CONF
-args=(replay "$trace" -c "$demo/etwfwd.ini")
-[ -n "$manifest" ] && [ -f "$manifest" ] && args+=(--manifest "$manifest")
-echo "demo: $etwfwd ${args[*]}"
-"$etwfwd" "${args[@]}" 2>"$demo/run.log" || { cat "$demo/run.log" >&2; exit 1; }
+echo "demo: $demo/etwfwd.ini:"
+sed 's/^/    /' "$demo/etwfwd.ini"
+"$etwfwd" validate -c "$demo/etwfwd.ini" >/dev/null
+echo "demo: $etwfwd run -c $demo/etwfwd.ini"
+"$etwfwd" run -c "$demo/etwfwd.ini" 2>"$demo/run.log" || { cat "$demo/run.log" >&2; exit 1; }
 grep -E '^(session|sink|stats) ' "$demo/run.log"
-echo "demo: $(wc -l <"$demo/events.ndjson") lines in $demo/events.ndjson (the last one is the stats event); the first:"
-head -c 600 "$demo/events.ndjson"
+echo "demo: $(wc -l <"$demo/events.ndjson") lines in $demo/events.ndjson (the last one is the stats event)"
+echo "demo: the first event decoded with the manifest:"
+grep -m1 '"EventData"' "$demo/events.ndjson" | head -c 1200
 echo

@@ -7,6 +7,8 @@
 #ifndef EF_SERVICE_CLI_H
 #define EF_SERVICE_CLI_H
 
+#include "cli_args.h"
+
 #include <stddef.h>
 #include <stdio.h>
 
@@ -26,6 +28,12 @@ struct ef_cmd {
 };
 
 extern const struct ef_cmd ef_commands[];
+
+/* Each subcommand's options (cli_args.h), defined beside it in its cmd_*.c or svc_cmd.c. */
+extern const struct ef_cmd_spec ef_spec_run, ef_spec_reload, ef_spec_validate, ef_spec_config,
+    ef_spec_replay, ef_spec_inspect, ef_spec_spool, ef_spec_providers, ef_spec_sessions,
+    ef_spec_selftest, ef_spec_install, ef_spec_uninstall, ef_spec_start, ef_spec_stop,
+    ef_spec_status, ef_spec_service, ef_spec_version;
 extern const unsigned ef_commands_count;
 
 int ef_cmd_version(int argc, char **argv);
@@ -35,9 +43,17 @@ int ef_cmd_spool(int argc, char **argv);
 int ef_cmd_validate(int argc, char **argv);
 int ef_cmd_config(int argc, char **argv);
 int ef_cmd_run(int argc, char **argv);
+int ef_cmd_reload(int argc, char **argv);
 int ef_cmd_providers(int argc, char **argv);
 int ef_cmd_sessions(int argc, char **argv);
 int ef_cmd_selftest(int argc, char **argv);
+/* The Windows service (svc_cmd.c; Windows-only, exit 2 elsewhere). */
+int ef_cmd_install(int argc, char **argv);
+int ef_cmd_uninstall(int argc, char **argv);
+int ef_cmd_start(int argc, char **argv);
+int ef_cmd_stop(int argc, char **argv);
+int ef_cmd_status(int argc, char **argv);
+int ef_cmd_service(int argc, char **argv);
 
 /*
  * Runs the pipeline of configuration file conf until it stops (cmd_run.c);

@@ -13,6 +13,7 @@
  */
 #include "cli.h"
 #include "cli_json.h"
+#include "cli_trace.h"
 
 #include "etl/etl.h"
 #include "util/error.h"
@@ -161,14 +162,10 @@ static void sort_tally(struct tally *t)
 static void print_errors(FILE *f, struct ef_etl_reader *r)
 {
     const struct ef_etl_error *e;
-    unsigned i, n;
+    unsigned n;
 
     e = ef_etl_errors(r, &n);
-    for (i = 0; i < n; i++)
-        fprintf(f, "error: offset 0x%llx, buffer %ld: %s\n", (unsigned long long)e[i].offset,
-                e[i].buffer == UINT32_MAX ? -1L : (long)e[i].buffer, e[i].reason);
-    if (ef_etl_stats(r)->errors > n)
-        fprintf(f, "error: ... %llu more\n", (unsigned long long)(ef_etl_stats(r)->errors - n));
+    ef_cli_print_etl_errors(f, "error: ", e, n, ef_etl_stats(r)->errors);
 }
 
 static void print_text(const char *path, struct ef_etl_reader *r, const struct tally *t)
@@ -281,41 +278,45 @@ static int print_json(struct ef_etl_reader *r, const struct tally *t)
     return 0;
 }
 
-static int usage(void)
-{
-    fprintf(stderr, "usage: etwfwd inspect FILE.etl [--json]\n");
-    return EF_EXIT_USAGE;
-}
+static const struct ef_opt inspect_opts[] = {
+    {"--json", NULL, NULL, NULL, 0, "Prints the report as one JSON object instead of text."},
+};
+
+const struct ef_cmd_spec ef_spec_inspect = {
+    "inspect",
+    "FILE.etl",
+    1,
+    1,
+    "missing FILE.etl",
+    "Reads every record of a trace file and prints its header, the events per provider\n"
+    "and event id, and the read errors.",
+    inspect_opts,
+    EF_ARRAY_LEN(inspect_opts),
+    0};
 
 int ef_cmd_inspect(int argc, char **argv)
 {
     struct ef_etl_reader *r = NULL;
     const struct ef_record *rec;
     struct tally t = {0};
-    const char *path = NULL;
-    int json = 0, rc, i, exit_code = EF_EXIT_FAILURE;
+    struct ef_args a;
+    const char *path;
+    int json, rc, exit_code = EF_EXIT_FAILURE;
     size_t j;
 
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            json = 1;
-        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("usage: etwfwd inspect FILE.etl [--json]\n\n"
-                   "Reads every record of a trace file and prints its header, the events per\n"
-                   "provider and event id, and the read errors.\n");
-            return EF_EXIT_OK;
-        } else if (argv[i][0] == '-' || path)
-            return usage();
-        else
-            path = argv[i];
-    }
-    if (!path)
-        return usage();
+    rc = ef_args_parse(&ef_spec_inspect, argc, argv, &a);
+    path = a.pos ? a.pos[0] : NULL;
+    json = a.count[0] > 0;
+    ef_args_free(&a);
+    if (rc >= 0)
+        return rc;
     rc = ef_etl_open_file(path, NULL, &r);
     if (rc < 0) {
-        fprintf(stderr, "etwfwd inspect: %s: %s\n", path,
-                rc == EF_EFORMAT ? "not an .etl file (no log file header)" : ef_strerror(rc));
-        return rc == EF_EFORMAT ? EF_EXIT_USAGE : EF_EXIT_FAILURE;
+        char msg[4200];
+
+        ef_etl_open_message(path, rc, msg, sizeof(msg));
+        fprintf(stderr, "etwfwd inspect: %s\n", msg);
+        return ef_cli_open_exit(rc);
     }
     while ((rc = ef_etl_next(r, &rec)) == 1) {
         if (count(&t, rec) < 0) {

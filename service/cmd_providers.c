@@ -19,8 +19,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define USAGE "usage: etwfwd providers [FILTER] [--json]\n"
-
 #ifdef _WIN32
 
 #include "etw/etw_api.h"
@@ -122,38 +120,41 @@ static int list_providers(const char *filter, int json)
 
 #endif /* _WIN32 */
 
-static int usage(void)
-{
-    fputs(USAGE, stderr);
-    return EF_EXIT_USAGE;
-}
+static const struct ef_opt providers_opts[] = {
+    {"--json", NULL, NULL, NULL, 0,
+     "Prints the list as one JSON object: {\"providers\":[{\"name\",\"guid\",\"schema\"}]}."},
+};
+
+const struct ef_cmd_spec ef_spec_providers = {
+    "providers",
+    "[FILTER]",
+    0,
+    1,
+    NULL,
+    "Lists the manifest and MOF providers registered on this machine (name, GUID, schema\n"
+    "source), those whose name or GUID contains FILTER if given (ignoring case).\n"
+    "TraceLogging and EventSource providers are not registered, so they are never listed.\n"
+    "Windows only.",
+    providers_opts,
+    EF_ARRAY_LEN(providers_opts),
+    0};
 
 int ef_cmd_providers(int argc, char **argv)
 {
-    const char *filter = NULL;
-    int json = 0, i;
+    struct ef_args a;
+    const char *filter;
+    int json, rc = ef_args_parse(&ef_spec_providers, argc, argv, &a);
 
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf(USAGE
-                   "\n"
-                   "Lists the manifest and MOF providers registered on this machine (name,\n"
-                   "GUID, schema source), those whose name or GUID contains FILTER if given\n"
-                   "(ignoring case). TraceLogging and EventSource providers are not registered,\n"
-                   "so they are never listed. Windows only.\n");
-            return EF_EXIT_OK;
-        } else if (argv[i][0] == '-' || filter) {
-            return usage();
-        } else {
-            filter = argv[i];
-        }
-    }
+    filter = a.npos ? a.pos[0] : NULL;
+    json = a.count[0] > 0;
+    ef_args_free(&a);
+    if (rc >= 0)
+        return rc;
 #ifdef _WIN32
     return list_providers(filter, json);
 #else
     (void)json;
+    (void)filter;
     fprintf(stderr, "etwfwd providers: needs Windows (it lists the providers TdhEnumerateProviders "
                     "finds registered on a Windows machine)\n");
     return EF_EXIT_USAGE;

@@ -1,8 +1,8 @@
 /*
  * cmd_replay.c - `etwfwd replay FILE.etl [--manifest PATH]... [--mof PATH]...
- * [--format native|ecs] [--int64-strings] [-c CONF]`.
+ * [--format native|ecs] [--int64-strings] [--typed] [-c CONF]`.
  *
- * Reads a trace through runner/tracefile.h (the portable reader and the
+ * Reads a trace through source/tracefile.h (the portable reader and the
  * schema sources in DESIGN.md's order: TraceLogging metadata, manifests,
  * EventSource manifests sent in the trace, schemas embedded in the trace,
  * kernel MOF; the same code path as `etwfwd run`'s file sources) and
@@ -14,14 +14,17 @@
  * read, 2 for a bad command line or a schema file that does not load.
  */
 #include "cli.h"
+#include "cli_trace.h"
 
 #include "render/render.h"
-#include "runner/tracefile.h"
+#include "source/tracefile.h"
 #include "util/error.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uv.h>
 
 #define MAX_PROVIDERS 512
 /* The longest line replay prints, newline included. */
@@ -39,13 +42,37 @@ struct replay {
     uint64_t other; /* events of providers past MAX_PROVIDERS */
 };
 
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: etwfwd replay FILE.etl [--manifest FILE|DIR]... [--mof FILE]...\n"
-               "                     [--format native|ecs] [--int64-strings]\n"
-               "       etwfwd replay FILE.etl -c CONF [--manifest FILE|DIR]... [--mof FILE]...\n"
-               "                     (through CONF's spool and sinks instead of stdout)\n");
-}
+enum { R_MANIFEST, R_MOF, R_FORMAT, R_INT64, R_TYPED, R_CONF };
+
+static const struct ef_opt replay_opts[] = {
+    {"--manifest", NULL, "FILE|DIR", "a manifest file or a folder of them", EF_OPT_REPEAT,
+     "Loads the event schemas of an instrumentation manifest, or of every .man and .xml "
+     "file in a folder."},
+    {"--mof", NULL, "FILE", "a MOF file", EF_OPT_REPEAT,
+     "Loads the kernel event schemas of a MOF file."},
+    {"--format", NULL, "native|ecs", "native or ecs", 0,
+     "Prints the events in this format: native (as the Windows event XML) or ecs "
+     "(Elastic Common Schema). The default is native."},
+    {"--int64-strings", NULL, NULL, NULL, 0,
+     "Writes 64-bit integers as JSON strings, for consumers that lose their precision."},
+    {"--typed", NULL, NULL, NULL, 0,
+     "Writes EventData values as typed JSON values instead of strings."},
+    {"-c", "--config", "CONF", "a configuration file", 0,
+     "Sends the events through CONF's spool and sinks instead of standard output; the "
+     "format options then come from CONF."},
+};
+
+const struct ef_cmd_spec ef_spec_replay = {
+    "replay",
+    "FILE.etl",
+    1,
+    1,
+    "missing FILE.etl",
+    "Decodes a trace file and prints its events as JSON lines on standard output, and a\n"
+    "summary per provider on standard error.",
+    replay_opts,
+    EF_ARRAY_LEN(replay_opts),
+    0};
 
 /* The tracefile's on_event: every decoded record, before it is rendered. */
 static void count(void *ud, const struct ef_event *ev, int rc)
@@ -111,101 +138,6 @@ static void summary(const struct replay *rp, const struct ef_tracefile *tf)
         fprintf(stderr, "provider (others): %llu events\n", (unsigned long long)rp->other);
 }
 
-/* Collects the --manifest and --mof paths (argv outlives them). Returns 0 or EF_ENOMEM. */
-static int schema_paths(int argc, char **argv, struct ef_tracefile_opts *to)
-{
-    const char **man, **mof;
-    int i;
-
-    man = calloc((size_t)argc, sizeof(*man));
-    mof = calloc((size_t)argc, sizeof(*mof));
-    to->manifests = man;
-    to->mofs = mof;
-    if (!man || !mof)
-        return EF_ENOMEM;
-    for (i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--manifest") == 0 && i + 1 < argc)
-            man[to->n_manifests++] = argv[++i];
-        else if (strcmp(argv[i], "--mof") == 0 && i + 1 < argc)
-            mof[to->n_mofs++] = argv[++i];
-    }
-    return 0;
-}
-
-static int parse_args(int argc, char **argv, struct ef_render_opts *ro)
-{
-    int i;
-
-    if (argc < 2 || argv[1][0] == '-') {
-        if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-            usage(stdout);
-            return 1;
-        }
-        usage(stderr);
-        return EF_EINVAL;
-    }
-    for (i = 2; i < argc; i++) {
-        if ((strcmp(argv[i], "--manifest") == 0 || strcmp(argv[i], "--mof") == 0) && i + 1 < argc) {
-            i++;
-        } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
-            if (ef_render_parse_format(argv[++i], &ro->format) < 0) {
-                fprintf(stderr, "etwfwd replay: unknown format '%s' (native, ecs)\n", argv[i]);
-                return EF_EINVAL;
-            }
-        } else if (strcmp(argv[i], "--int64-strings") == 0) {
-            ro->int64_as_string = 1;
-        } else {
-            fprintf(stderr, "etwfwd replay: unexpected argument '%s'\n", argv[i]);
-            usage(stderr);
-            return EF_EINVAL;
-        }
-    }
-    return 0;
-}
-
-/*
- * `replay FILE.etl -c CONF [--manifest P]... [--mof P]...`: the trace goes
- * through CONF's pipeline (spool and sinks) instead of stdout (cmd_run.c).
- */
-static int replay_through_pipeline(int argc, char **argv, int *exit_code)
-{
-    const char *conf = NULL, **man, **mof;
-    size_t nman = 0, nmof = 0;
-    int i;
-
-    for (i = 2; i < argc; i++)
-        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
-            conf = argv[i + 1];
-    if (!conf || argc < 2 || argv[1][0] == '-')
-        return 0;
-    man = calloc((size_t)argc, sizeof(*man));
-    mof = calloc((size_t)argc, sizeof(*mof));
-    *exit_code = EF_EXIT_FAILURE;
-    if (man && mof) {
-        for (i = 2; i < argc; i++) {
-            if (strcmp(argv[i], "--manifest") == 0 && i + 1 < argc)
-                man[nman++] = argv[++i];
-            else if (strcmp(argv[i], "--mof") == 0 && i + 1 < argc)
-                mof[nmof++] = argv[++i];
-            else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
-                i++;
-            else {
-                fprintf(stderr,
-                        "etwfwd replay: with -c, only --manifest and --mof may follow "
-                        "(format options come from the configuration): '%s'\n",
-                        argv[i]);
-                *exit_code = EF_EXIT_USAGE;
-                goto out;
-            }
-        }
-        *exit_code = ef_run_config(conf, 0, argv[1], man, nman, mof, nmof);
-    }
-out:
-    free(man);
-    free(mof);
-    return 1;
-}
-
 int ef_cmd_replay(int argc, char **argv)
 {
     struct ef_tracefile_opts to = {NULL,  0,   NULL, 0, {EF_RENDER_NATIVE, 0, NULL, NULL},
@@ -216,26 +148,57 @@ int ef_cmd_replay(int argc, char **argv)
     struct replay *rp = NULL;
     struct ef_buf out;
     uint64_t ts, render_errors = 0;
-    int rc, exit_code = EF_EXIT_FAILURE;
+    char host[256];
+    size_t host_len = sizeof(host);
+    struct ef_args a;
+    const char *path;
+    int rc, exit_code;
 
-    if (replay_through_pipeline(argc, argv, &exit_code))
-        return exit_code;
     ef_buf_init(&out, MAX_LINE);
-    rc = parse_args(argc, argv, &to.render);
-    if (rc != 0) {
-        exit_code = rc > 0 ? EF_EXIT_OK : EF_EXIT_USAGE;
+    exit_code = ef_args_parse(&ef_spec_replay, argc, argv, &a);
+    if (exit_code >= 0)
+        goto out;
+    exit_code = EF_EXIT_FAILURE;
+    path = a.pos[0];
+    if (a.value[R_CONF]) {
+        /* Through CONF's pipeline (cmd_run.c): the sinks' format options come from CONF. */
+        if (a.count[R_FORMAT] || a.count[R_INT64] || a.count[R_TYPED]) {
+            exit_code = ef_args_fail(&ef_spec_replay,
+                                     "with -c, only --manifest and --mof may be given (format "
+                                     "options come from the configuration)");
+            goto out;
+        }
+        exit_code = ef_run_config(a.value[R_CONF], 0, path, a.values[R_MANIFEST],
+                                  a.count[R_MANIFEST], a.values[R_MOF], a.count[R_MOF]);
         goto out;
     }
+    /* As run does: every event says which host it went through; EventData as strings. */
+    if (uv_os_gethostname(host, &host_len) == 0)
+        to.render.computer = host;
+    to.render.event_data_strings = 1;
+    to.render.dataset = "etw.replay";
+    if (a.value[R_FORMAT] && ef_render_parse_format(a.value[R_FORMAT], &to.render.format) < 0) {
+        exit_code =
+            ef_args_fail(&ef_spec_replay, "unknown format '%s' (native or ecs)", a.value[R_FORMAT]);
+        goto out;
+    }
+    to.render.int64_as_string = a.count[R_INT64] > 0;
+    if (a.count[R_TYPED])
+        to.render.event_data_strings = 0;
+    to.manifests = a.values[R_MANIFEST];
+    to.n_manifests = a.count[R_MANIFEST];
+    to.mofs = a.values[R_MOF];
+    to.n_mofs = a.count[R_MOF];
     rp = calloc(1, sizeof(*rp));
-    if (!rp || schema_paths(argc, argv, &to) < 0) {
+    if (!rp) {
         fprintf(stderr, "etwfwd replay: out of memory\n");
         goto out;
     }
     to.ud = rp;
-    rc = ef_tracefile_open(argv[1], &to, &tf, &terr);
+    rc = ef_tracefile_open(path, &to, &tf, &terr);
     if (rc < 0) {
         fprintf(stderr, "etwfwd replay: %s\n", terr.msg);
-        exit_code = terr.schemas ? EF_EXIT_USAGE : EF_EXIT_FAILURE;
+        exit_code = terr.schemas ? EF_EXIT_USAGE : ef_cli_open_exit(rc);
         goto out;
     }
     while ((rc = ef_tracefile_next(tf, &out, &ts)) == 1) {
@@ -247,11 +210,16 @@ int ef_cmd_replay(int argc, char **argv)
             fprintf(stderr, "etwfwd replay: an event does not fit the output buffer\n");
             continue;
         }
-        fwrite(out.data, 1, out.len, stdout);
+        if (fwrite(out.data, 1, out.len, stdout) != out.len)
+            break;
     }
-    fflush(stdout);
+    /* A full disk or a closed pipe: the events did not go anywhere, so the exit code says so. */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "etwfwd replay: cannot write to standard output: %s\n", strerror(errno));
+        goto out;
+    }
     if (rc < 0) {
-        fprintf(stderr, "etwfwd replay: %s: %s\n", argv[1], ef_strerror(rc));
+        fprintf(stderr, "etwfwd replay: %s: %s\n", path, ef_strerror(rc));
         goto out;
     }
     ef_tracefile_get_stats(tf, &st);
@@ -259,11 +227,21 @@ int ef_cmd_replay(int argc, char **argv)
         fprintf(stderr, "etwfwd replay: an event does not fit the output buffer\n");
     summary(rp, tf);
     exit_code = EF_EXIT_OK;
+    if (st.read_errors) {
+        const struct ef_etl_error *e;
+        unsigned n;
+        char prefix[4200];
+
+        /* What could be read was printed; where the trace is damaged is said, as inspect does. */
+        snprintf(prefix, sizeof(prefix), "etwfwd replay: %s: damaged at ", path);
+        e = ef_tracefile_etl_errors(tf, &n);
+        ef_cli_print_etl_errors(stderr, prefix, e, n, st.read_errors);
+        exit_code = EF_EXIT_FAILURE;
+    }
 out:
     ef_tracefile_close(tf);
     free(rp);
-    free((void *)to.manifests);
-    free((void *)to.mofs);
+    ef_args_free(&a);
     ef_buf_free(&out);
     return exit_code;
 }

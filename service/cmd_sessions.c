@@ -21,8 +21,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define USAGE "usage: etwfwd sessions [--json]\n"
-
 #ifdef _WIN32
 
 #include "etw/error_win.h"
@@ -199,32 +197,33 @@ out:
 
 #endif /* _WIN32 */
 
-static int usage(void)
-{
-    fputs(USAGE, stderr);
-    return EF_EXIT_USAGE;
-}
+static const struct ef_opt sessions_opts[] = {
+    {"--json", NULL, NULL, NULL, 0, "Prints the list as one JSON object."},
+};
+
+const struct ef_cmd_spec ef_spec_sessions = {
+    "sessions",
+    "",
+    0,
+    0,
+    NULL,
+    "Lists the ETW sessions running on this machine: name, buffer size and count, free\n"
+    "buffers, events lost, real-time buffers lost, log file mode; etwfwd's own sessions\n"
+    "(named etwfwd-*) are marked. Private sessions are not listed. Windows only; listing\n"
+    "other users' sessions needs administrator rights.",
+    sessions_opts,
+    EF_ARRAY_LEN(sessions_opts),
+    0};
 
 int ef_cmd_sessions(int argc, char **argv)
 {
-    int json = 0, i;
+    struct ef_args a;
+    int json, rc = ef_args_parse(&ef_spec_sessions, argc, argv, &a);
 
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf(USAGE
-                   "\n"
-                   "Lists the ETW sessions running on this machine: name, buffer size and\n"
-                   "count, free buffers, events lost, real-time buffers lost, log file mode;\n"
-                   "etwfwd's own sessions (named etwfwd-*) are marked. Private sessions are not\n"
-                   "listed. Windows only; listing other users' sessions needs administrator\n"
-                   "rights.\n");
-            return EF_EXIT_OK;
-        } else {
-            return usage();
-        }
-    }
+    json = a.count[0] > 0;
+    ef_args_free(&a);
+    if (rc >= 0)
+        return rc;
 #ifdef _WIN32
     return list_sessions(json);
 #else

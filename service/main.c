@@ -46,7 +46,17 @@ int main(int argc, char **argv)
         if (strcmp(name, ef_commands[i].name) == 0)
             return ef_commands[i].run(argc - 1, argv + 1);
     }
-    fprintf(stderr, "etwfwd: unknown command '%s'\n\n", name);
+    {
+        const char *names[64], *s;
+
+        for (i = 0; i < ef_commands_count && i < EF_ARRAY_LEN(names); i++)
+            names[i] = ef_commands[i].name;
+        s = ef_args_suggest(name, names, i);
+        if (s)
+            fprintf(stderr, "etwfwd: unknown command '%s' (did you mean %s?)\n\n", name, s);
+        else
+            fprintf(stderr, "etwfwd: unknown command '%s'\n\n", name);
+    }
     ef_cli_usage(stderr);
     return EF_EXIT_USAGE;
 }

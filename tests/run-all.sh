@@ -44,7 +44,7 @@ summarize() {
 			total_pass=$((total_pass + BASH_REMATCH[1]))
 			total_fail=$((total_fail + BASH_REMATCH[2]))
 		fi
-	done < <(grep -E '^([0-9]+%: Checks: |cli: [0-9]+ passed)' "$log")
+	done < <(grep -E '^([0-9]+%: Checks: |[a-z_]+: [0-9]+ passed, [0-9]+ failed)' "$log")
 }
 
 run_meson() { # name builddir [meson setup args...]

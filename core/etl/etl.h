@@ -95,12 +95,21 @@ struct ef_etl_reader;
 
 /*
  * Opens a file (UTF-8 path) and reads its buffer headers. Returns 0,
- * EF_ENOENT/EF_EACCES/EF_EIO, EF_ENOMEM, or EF_EFORMAT when the file does not
- * start with a buffer holding a log file header (not an .etl file). opt may
- * be NULL. Any thread; the reader then belongs to that thread.
+ * EF_ENOENT/EF_EACCES/EF_EIO, EF_EISDIR, EF_ENOMEM, or EF_EFORMAT when the
+ * file does not start with a buffer holding a log file header (not an .etl
+ * file, or empty). opt may be NULL. Any thread; the reader then belongs to
+ * that thread.
  */
 int ef_etl_open_file(const char *path, const struct ef_etl_options *opt,
                      struct ef_etl_reader **out);
+
+/*
+ * The one message every command gives when path could not be opened as a
+ * trace (rc from ef_etl_open_file): "PATH: is a directory, not an .etl
+ * file", "PATH: empty file, not an .etl file", "PATH: not an .etl file (no
+ * log file header)" or "PATH: <error>". Any thread.
+ */
+void ef_etl_open_message(const char *path, int rc, char *buf, size_t len);
 
 /* The same over len bytes at data, which must outlive the reader. */
 int ef_etl_open_memory(const void *data, size_t len, const struct ef_etl_options *opt,

@@ -312,6 +312,20 @@ int ef_etl_open_memory(const void *data, size_t len, const struct ef_etl_options
 /* Traces up to this size are read into memory whole (one read call). */
 #define EF_ETL_READ_WHOLE_MAX (8u * 1024 * 1024)
 
+void ef_etl_open_message(const char *path, int rc, char *buf, size_t len)
+{
+    unsigned long long size = 1;
+
+    if (rc == EF_EISDIR)
+        snprintf(buf, len, "%s: is a directory, not an .etl file", path);
+    else if (rc == EF_EFORMAT && ef_path_stat(path, &size) == 0 && size == 0)
+        snprintf(buf, len, "%s: empty file, not an .etl file", path);
+    else if (rc == EF_EFORMAT)
+        snprintf(buf, len, "%s: not an .etl file (no log file header)", path);
+    else
+        snprintf(buf, len, "%s: %s", path, ef_strerror(rc));
+}
+
 int ef_etl_open_file(const char *path, const struct ef_etl_options *opt, struct ef_etl_reader **out)
 {
     struct ef_etl_reader *r = calloc(1, sizeof(*r));
@@ -321,6 +335,11 @@ int ef_etl_open_file(const char *path, const struct ef_etl_options *opt, struct 
     *out = NULL;
     if (!r)
         return EF_ENOMEM;
+    /* fopen takes a directory on Linux (and refuses it as EACCES on Windows): say what it is. */
+    rc = ef_path_stat(path, &(unsigned long long){0});
+    if (rc == EF_EISDIR)
+        goto out;
+    rc = 0;
     r->f = ef_fopen(path, "rb");
     r->fpos = UINT64_MAX; /* the size is found by seeking to the end */
     if (!r->f) {

@@ -28,14 +28,15 @@
 #include "util/record.h"
 
 struct ef_etw_consumer_stats {
-    uint64_t events;         /* records delivered to on_record */
-    uint64_t buffers;        /* BufferCallback calls */
-    uint64_t lost_events;    /* RT_LostEvent opcode 32 records */
-    uint64_t lost_buffers;   /* opcode 33 */
-    uint64_t lost_files;     /* opcode 34 */
-    uint64_t convert_errors; /* EVENT_RECORDs that could not be converted (counted, skipped) */
-    uint32_t process_status; /* ProcessTrace's return value, once ended */
-    int ended;               /* ProcessTrace returned */
+    uint64_t events;            /* records delivered to on_record */
+    uint64_t buffers;           /* BufferCallback calls */
+    uint64_t lost_events;       /* RT_LostEvent opcode 32 records */
+    uint64_t lost_buffers;      /* opcode 33 */
+    uint64_t lost_files;        /* opcode 34 */
+    uint64_t convert_errors;    /* EVENT_RECORDs that could not be converted (counted, skipped) */
+    uint64_t ext_items_dropped; /* extended items past the record's EF_ETW_MAX_EXT, summed */
+    uint32_t process_status;    /* ProcessTrace's return value, once ended */
+    int ended;                  /* ProcessTrace returned */
 };
 
 struct ef_etw_consumer_opts {

@@ -79,6 +79,8 @@ static VOID WINAPI on_event(PEVENT_RECORD er)
         return;
     }
     c->hot.events++;
+    /* The event goes on without them: counted, so the loss shows in the session's stats. */
+    c->hot.ext_items_dropped += c->rec.ext_dropped;
     c->o.on_record(c->o.ud, &c->rec.r);
 }
 

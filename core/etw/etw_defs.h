@@ -50,6 +50,17 @@
 #define EF_ETW_FILTER_EXECUTABLE_NAME 0x80000008u
 #define EF_ETW_FILTER_EVENT_ID        0x80000200u
 
+/* ENABLE_TRACE_PARAMETERS.Version: ENABLE_TRACE_PARAMETERS_VERSION_2. */
+#define EF_ETW_ENABLE_PARAMS_VERSION_2 2u
+
+/*
+ * The kernel's rundown (ETW-NOTES §8; EFD, EVENT_FILTER_TYPE_TRACEHANDLE):
+ * EnableTraceEx2(CAPTURE_STATE) for SystemTraceControlGuid with one filter
+ * of type TRACEHANDLE whose data is a single TRACEHANDLE, the session the
+ * rundown goes to: Size is sizeof(TRACEHANDLE), 8 on x86 and x64 alike.
+ */
+#define EF_ETW_TRACEHANDLE_FILTER_SIZE 8u
+
 /* MAX_EVENT_FILTER_* */
 #define EF_ETW_MAX_FILTER_DATA_SIZE 1024u
 #define EF_ETW_MAX_PID_COUNT        8u

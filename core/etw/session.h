@@ -79,9 +79,19 @@ const wchar_t *ef_etw_session_wname(const struct ef_etw_session *s);
 int ef_etw_session_enable(struct ef_etw_session *s, const struct ef_provider_cfg *p,
                           const struct ef_guid *guid, char *err, size_t errlen);
 
-/* EnableTraceEx2(CAPTURE_STATE) for a provider already enabled. */
+/*
+ * EnableTraceEx2(CAPTURE_STATE) for a provider already enabled. For
+ * SystemTraceControlGuid (the kernel) the call carries one
+ * EVENT_FILTER_TYPE_TRACEHANDLE filter holding this session's handle, so
+ * the kernel's rundown goes to this session (ETW-NOTES §8; Windows 10+).
+ * Refuses an attached session (EF_EINVAL). Returns 0 or EF_E* with err
+ * filled. Any thread, one at a time per session.
+ */
 int ef_etw_session_rundown(struct ef_etw_session *s, const struct ef_guid *guid, char *err,
                            size_t errlen);
+
+/* The kernel's rundown (processes, threads, images... as kernel_flags say) into s. Same rules. */
+int ef_etw_session_kernel_rundown(struct ef_etw_session *s, char *err, size_t errlen);
 
 /* Queries the session's counters. EF_ENOENT when it is no longer running (4201). */
 int ef_etw_session_query(struct ef_etw_session *s, struct ef_etw_query *q);

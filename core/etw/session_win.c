@@ -480,9 +480,33 @@ int ef_etw_session_enable(struct ef_etw_session *s, const struct ef_provider_cfg
     return ef_from_win32(st);
 }
 
+/*
+ * The kernel's rundown is not asked of a provider but of SystemTraceControlGuid,
+ * and names the session it goes to in an EVENT_FILTER_TYPE_TRACEHANDLE filter
+ * whose data is that session's TRACEHANDLE (ETW-NOTES §8, EFD). Without the
+ * filter ETW does not know which session wants the state.
+ */
+static ULONG kernel_rundown(struct ef_etw_session *s, const GUID *kernel)
+{
+    TRACEHANDLE target = s->handle;
+    EVENT_FILTER_DESCRIPTOR d;
+    ENABLE_TRACE_PARAMETERS p;
+
+    memset(&d, 0, sizeof(d));
+    d.Ptr = (ULONGLONG)(uintptr_t)&target;
+    d.Size = EF_ETW_TRACEHANDLE_FILTER_SIZE;
+    d.Type = EF_ETW_FILTER_TRACEHANDLE;
+    memset(&p, 0, sizeof(p));
+    p.Version = EF_ETW_ENABLE_PARAMS_VERSION_2;
+    p.EnableFilterDesc = &d;
+    p.FilterDescCount = 1;
+    return s->api->enable_trace_ex2(s->handle, kernel, EF_ETW_CAPTURE_STATE, 0, 0, 0, 0, &p);
+}
+
 int ef_etw_session_rundown(struct ef_etw_session *s, const struct ef_guid *guid, char *err,
                            size_t errlen)
 {
+    static const GUID kernel = EF_ETW_SYSTEM_TRACE_CONTROL_GUID;
     char gs[EF_GUID_STR_SIZE];
     GUID g;
     ULONG st;
@@ -494,13 +518,27 @@ int ef_etw_session_rundown(struct ef_etw_session *s, const struct ef_guid *guid,
     if (rc < 0)
         return rc;
     to_guid(guid, &g);
-    st = s->api->enable_trace_ex2(s->handle, &g, EF_ETW_CAPTURE_STATE, 0, 0, 0, 0, NULL);
+    if (memcmp(&g, &kernel, sizeof(g)) == 0)
+        st = kernel_rundown(s, &kernel);
+    else
+        st = s->api->enable_trace_ex2(s->handle, &g, EF_ETW_CAPTURE_STATE, 0, 0, 0, 0, NULL);
     if (st == 0)
         return 0;
     ef_guid_format(guid, gs);
-    snprintf(err, errlen, "EnableTraceEx2(CAPTURE_STATE %s, session %s): %s", gs, s->name,
-             ef_etw_win_error_name(st));
+    snprintf(err, errlen, "EnableTraceEx2(CAPTURE_STATE %s, session %s): %s%s", gs, s->name,
+             ef_etw_win_error_name(st),
+             st == ERROR_INVALID_PARAMETER && memcmp(&g, &kernel, sizeof(g)) == 0
+                 ? "; the kernel's rundown to one session needs Windows 10 or later"
+                 : "");
     return ef_from_win32(st);
+}
+
+int ef_etw_session_kernel_rundown(struct ef_etw_session *s, char *err, size_t errlen)
+{
+    static const struct ef_guid kernel = {
+        0x9e814aad, 0x3204, 0x11d2, {0x9a, 0x82, 0x00, 0x60, 0x08, 0xa8, 0x69, 0x39}};
+
+    return ef_etw_session_rundown(s, &kernel, err, errlen);
 }
 
 /* ---- query, stop ---- */

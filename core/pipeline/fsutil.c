@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -161,5 +162,16 @@ int ef_fs_list_dir(const char *dir, ef_fs_list_fn fn, void *ud)
 int ef_fs_remove(const char *path)
 {
     return unlink(path) < 0 ? ef_from_errno(errno) : 0;
+}
+int ef_fs_trylock(int fd)
+{
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+        return 0;
+    return errno == EWOULDBLOCK ? EF_EAGAIN : ef_from_errno(errno);
+}
+
+int ef_fs_unlock(int fd)
+{
+    return flock(fd, LOCK_UN) == 0 ? 0 : ef_from_errno(errno);
 }
 #endif

@@ -51,5 +51,15 @@ typedef int (*ef_fs_list_fn)(void *ud, const char *name);
 int ef_fs_list_dir(const char *dir, ef_fs_list_fn fn, void *ud);
 /* Removes a file; a missing file is EF_ENOENT. */
 int ef_fs_remove(const char *path);
+/*
+ * Takes an exclusive lock on the open file fd without waiting: flock
+ * (LOCK_EX | LOCK_NB) on POSIX, LockFileEx (LOCKFILE_EXCLUSIVE_LOCK |
+ * LOCKFILE_FAIL_IMMEDIATELY) on Windows on one byte far past any content,
+ * so other processes can still read the file (Windows locks are
+ * mandatory). Another open of the file, in this process or another, then
+ * gets EF_EAGAIN until ef_fs_unlock, a close of fd or the holder's exit.
+ */
+int ef_fs_trylock(int fd);
+int ef_fs_unlock(int fd);
 
 #endif

@@ -281,4 +281,37 @@ int ef_fs_remove(const char *path)
     free(w);
     return rc;
 }
+/*
+ * The locked byte sits at 4 GiB, where no lock file's content reaches:
+ * a Windows byte-range lock is mandatory, so a lock over the content would
+ * keep `etwfwd` from reading the holder's pid. Locking past the end of a
+ * file is allowed.
+ */
+static void lock_range(OVERLAPPED *ov)
+{
+    memset(ov, 0, sizeof(*ov));
+    ov->Offset = 0;
+    ov->OffsetHigh = 1;
+}
+
+int ef_fs_trylock(int fd)
+{
+    OVERLAPPED ov;
+    DWORD e;
+
+    lock_range(&ov);
+    if (LockFileEx(handle_of(fd), LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0,
+                   &ov))
+        return 0;
+    e = GetLastError();
+    return e == ERROR_LOCK_VIOLATION || e == ERROR_IO_PENDING ? EF_EAGAIN : from_win(e);
+}
+
+int ef_fs_unlock(int fd)
+{
+    OVERLAPPED ov;
+
+    lock_range(&ov);
+    return UnlockFileEx(handle_of(fd), 0, 1, 0, &ov) ? 0 : from_win(GetLastError());
+}
 #endif

@@ -12,6 +12,7 @@
 struct chunk {
     struct chunk *next;
     uint32_t session;
+    uint64_t first;   /* the producer's count of events pushed before this chunk's first */
     uint32_t n;       /* events */
     uint32_t pos;     /* the consumer's next event (after a pause) */
     size_t pos_off;   /* ... and its offset in data */
@@ -40,6 +41,7 @@ struct ef_queue {
     struct ef_queue_stats st;
     void (*done)(void *ud);
     void *done_ud;
+    uint64_t position; /* ef_queue_position: set before each drain call (loop thread) */
 };
 
 struct ef_queue_producer {
@@ -48,6 +50,7 @@ struct ef_queue_producer {
     int policy;
     struct chunk *cur;
     struct ef_queue_producer_stats st; /* under q->mu */
+    uint64_t base; /* added to the positions of its events (ef_queue_producer_set_base) */
 };
 
 static void chunk_free(struct chunk *c)
@@ -193,6 +196,16 @@ void ef_queue_cancel(struct ef_queue *q)
     uv_mutex_unlock(&q->mu);
 }
 
+void ef_queue_producer_set_base(struct ef_queue_producer *p, uint64_t base)
+{
+    p->base = base;
+}
+
+uint64_t ef_queue_position(const struct ef_queue *q)
+{
+    return q->position;
+}
+
 void ef_queue_close(struct ef_queue *q, void (*done)(void *ud), void *ud)
 {
     ef_queue_cancel(q);
@@ -210,6 +223,7 @@ static int drain_chunk(struct ef_queue *q, struct chunk *c, uint64_t *count)
     while (c->pos < c->n) {
         uint32_t len = c->lens[c->pos];
 
+        q->position = c->first + c->pos + 1;
         if (q->drain(q->drain_ud, c->session, c->data + c->pos_off, len) == EF_EAGAIN)
             return 0;
         c->pos++;
@@ -341,6 +355,7 @@ static int publish(struct ef_queue_producer *p, struct chunk *c)
 
     c->session = p->session;
     uv_mutex_lock(&q->mu);
+    c->first = p->base + p->st.pushed;
     p->st.pushed += c->n;
     while (!q->closed && !fits_locked(q, c, p->policy)) {
         if (p->policy == EF_QUEUE_DROP) {
@@ -473,6 +488,32 @@ int ef_queue_push_window(struct ef_queue_producer *p, const struct ef_buf *out)
     c->lens[c->n++] = (uint32_t)out->len;
     c->used += out->len;
     return 0;
+}
+
+int ef_queue_append(struct ef_queue_producer *p, int (*fill)(void *ud, struct ef_buf *win),
+                    void *ud)
+{
+    struct ef_buf win;
+    int fresh, rc;
+
+    for (;;) {
+        rc = ef_queue_window(p, &win, &fresh);
+        if (rc < 0)
+            return rc;
+        rc = fill(ud, &win);
+        if (rc == 0) {
+            rc = ef_queue_push_window(p, &win);
+            return rc < 0 ? rc : 1;
+        }
+        if (rc != EF_ELIMIT)
+            return rc;
+        if (fresh)
+            return 0;
+        /* What was appended to the window is not part of the chunk: publishing leaves it out. */
+        rc = ef_queue_flush(p);
+        if (rc < 0)
+            return rc;
+    }
 }
 
 int ef_queue_producer_free(struct ef_queue_producer *p)

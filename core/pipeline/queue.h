@@ -106,6 +106,21 @@ void ef_queue_resume(struct ef_queue *q);
 /* Any thread. */
 void ef_queue_get_stats(struct ef_queue *q, struct ef_queue_stats *st);
 
+/*
+ * Inside the drain function: how many events the producer of the event
+ * being drained had pushed up to and including it (its dropped chunks
+ * counted too), so a source can tell which of its events reached the
+ * spool. Loop thread.
+ */
+uint64_t ef_queue_position(const struct ef_queue *q);
+
+/*
+ * Makes the positions of p's events continue from base (a session's new
+ * producer after a restart continues its predecessor's count). Before its
+ * first push; the producer's thread.
+ */
+void ef_queue_producer_set_base(struct ef_queue_producer *p, uint64_t base);
+
 /* A producer for session index session with the given full-queue policy. Any thread. */
 int ef_queue_producer_new(struct ef_queue *q, uint32_t session, int policy,
                           struct ef_queue_producer **out);
@@ -130,6 +145,17 @@ int ef_queue_push(struct ef_queue_producer *p, const void *data, uint32_t len);
  */
 int ef_queue_window(struct ef_queue_producer *p, struct ef_buf *out, int *fresh);
 int ef_queue_push_window(struct ef_queue_producer *p, const struct ef_buf *out);
+
+/*
+ * The loop both users of the window run: fill(ud, win) appends one event to
+ * win and returns 0, EF_ELIMIT when it did not fit (win left as it was; it
+ * is asked again in a fresh chunk), or another value, returned as is.
+ * Returns 1 when the event was queued in place, 0 when it does not fit even
+ * a whole chunk (the caller renders it elsewhere and uses ef_queue_push), a
+ * queue error, or fill's own other value. The producer's thread.
+ */
+int ef_queue_append(struct ef_queue_producer *p, int (*fill)(void *ud, struct ef_buf *win),
+                    void *ud);
 
 /* Publishes what the producer holds. Same returns. The producer's thread. */
 int ef_queue_flush(struct ef_queue_producer *p);

@@ -14,6 +14,7 @@
  */
 #include "pipeline/sinkdrv.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,6 +81,16 @@ struct ef_sink {
     void *done_ud;
     struct ef_sink_stats st;
     uint64_t log_every;
+
+    /* Delivery health (sinkdrv.h, ef_sinkdrv_health_fn). */
+    ef_sinkdrv_health_fn on_health;
+    void *health_ud;
+    unsigned failing_after;
+    uint64_t fail_streak;    /* attempts in a row that failed */
+    uint64_t fail_since_ms;  /* clock time of the episode's first failed attempt */
+    uint64_t fail_logged_ms; /* clock time the episode was last logged */
+    int failing;             /* on_health(failing = 1) was told */
+    char fail_reason[256];
 };
 
 static void pump(struct ef_sink *s);
@@ -421,9 +432,55 @@ static int split_result(struct flight *f, const struct ef_sink_result *r)
     return 0;
 }
 
+/*
+ * Counts one delivery attempt as failed (the receiver took nothing and the
+ * events wait for a retry) or taken, tells on_health when the sink crosses
+ * into failing or out of it, and logs the episode at a bounded rate: its
+ * first failed attempt, then at most one line per EF_SINKDRV_FAIL_LOG_MS
+ * with the attempts and the time so far, and one line when the receiver
+ * takes something again. An outage of a day is about 1,440 lines, not
+ * one per retry, nor a single line that leaves the log silent after it.
+ */
+static void note_attempt(struct ef_sink *s, int taken, const char *reason)
+{
+    uint64_t now = ef_clock_now(s->clock);
+
+    if (taken) {
+        if (s->fail_streak)
+            ef_log_info("sink", "%s: delivers again after %llu failed attempts over %llu s",
+                        s->name, (unsigned long long)s->fail_streak,
+                        (unsigned long long)((now - s->fail_since_ms) / 1000));
+        if (s->failing && s->on_health)
+            s->on_health(s->health_ud, s->name, 0, s->fail_streak, "");
+        s->failing = 0;
+        s->fail_streak = 0;
+        return;
+    }
+    snprintf(s->fail_reason, sizeof(s->fail_reason), "%s", reason ? reason : "transient failure");
+    if (s->fail_streak++ == 0) {
+        s->fail_since_ms = now;
+        s->fail_logged_ms = now;
+        ef_log_warn("sink",
+                    "%s: delivery failed: %s (the events stay in the spool and are "
+                    "retried)",
+                    s->name, s->fail_reason);
+    } else if (now - s->fail_logged_ms >= EF_SINKDRV_FAIL_LOG_MS) {
+        s->fail_logged_ms = now;
+        ef_log_warn("sink", "%s: still failing: %llu attempts failed over %llu s, the last: %s",
+                    s->name, (unsigned long long)s->fail_streak,
+                    (unsigned long long)((now - s->fail_since_ms) / 1000), s->fail_reason);
+    }
+    if (!s->failing && s->fail_streak >= s->failing_after) {
+        s->failing = 1;
+        if (s->on_health)
+            s->on_health(s->health_ud, s->name, 1, s->fail_streak, s->fail_reason);
+    }
+}
+
 static void handle_result(struct flight *f, const struct ef_sink_result *r)
 {
     struct ef_sink *s = f->s;
+    uint64_t taken0 = s->st.acked + s->st.dead_lettered;
     size_t i;
     int rc = 0;
 
@@ -441,8 +498,7 @@ static void handle_result(struct flight *f, const struct ef_sink_result *r)
         if (rc == 0)
             s->st.dead_lettered += f->b.count;
     } else {
-        EF_LOG_EVERY(s->log_every, 100, EF_LOG_WARN, "sink", "%s: batch of %zu events: %s", s->name,
-                     f->b.count, r->reason ? r->reason : "transient failure");
+        /* Logged by note_attempt, at a bounded rate through an outage. */
         f->retry_pending = 1;
     }
     if (rc < 0) {
@@ -451,6 +507,7 @@ static void handle_result(struct flight *f, const struct ef_sink_result *r)
         ef_buf_reset(&f->dl);
         f->retry_pending = 1;
     }
+    note_attempt(s, s->st.acked + s->st.dead_lettered > taken0 || !f->retry_pending, r->reason);
     if (f->dl.len > 0)
         start_deadletter(f);
     else if (f->retry_pending)
@@ -621,6 +678,9 @@ int ef_sinkdrv_open(uv_loop_t *loop, struct ef_clock *clock, struct ef_spool *sp
     if (s->in_flight > EF_SINKDRV_MAX_IN_FLIGHT)
         s->in_flight = EF_SINKDRV_MAX_IN_FLIGHT;
     s->backoff = opt->backoff;
+    s->on_health = opt->on_health;
+    s->health_ud = opt->health_ud;
+    s->failing_after = opt->failing_after ? opt->failing_after : EF_SINKDRV_FAILING_AFTER;
     s->read_next = ef_spool_cursor(spool, s->idx) + 1;
     s->st.cursor = s->read_next - 1;
     /* What the spool already holds (recovered after a restart) is old: send it soon. */
@@ -725,6 +785,8 @@ void ef_sinkdrv_get_stats(const struct ef_sink *s, struct ef_sink_stats *st)
     st->backlog = sp.next_seq > from ? sp.next_seq - from : 0;
     st->in_flight = s->n_flights;
     st->waiting_retry = 0;
+    st->failed_attempts = s->fail_streak;
+    st->failing_since_ms = s->fail_streak ? s->fail_since_ms : 0;
     for (f = s->head; f; f = f->next)
         if (f->state == F_WAIT_RETRY)
             st->waiting_retry++;

@@ -32,6 +32,22 @@
 #define EF_SINKDRV_MAX_AGE_MS    1000
 #define EF_SINKDRV_IN_FLIGHT     1
 #define EF_SINKDRV_MAX_IN_FLIGHT 64
+/* A sink is "failing" after this many delivery attempts in a row failed. */
+#define EF_SINKDRV_FAILING_AFTER 5
+/* Through a delivery outage, at most one log line per this many ms (after the first). */
+#define EF_SINKDRV_FAIL_LOG_MS 60000
+
+/*
+ * A sink's delivery went bad or came back: failing = 1 once
+ * failing_after attempts in a row failed (a RETRY for every event of a
+ * batch, or a send that did not start), with the last reason; failing = 0
+ * at the first attempt after that which the receiver took (acknowledged or
+ * rejected events). Once per episode. attempts: the failed attempts so far
+ * in the episode. Loop thread, from within the driver: it must not call
+ * the driver back.
+ */
+typedef void (*ef_sinkdrv_health_fn)(void *ud, const char *sink, int failing, uint64_t attempts,
+                                     const char *reason);
 
 struct ef_sinkdrv_options {
     const char *name;     /* the sink's name: its cursor and dead-letter file */
@@ -44,6 +60,11 @@ struct ef_sinkdrv_options {
     unsigned in_flight;
     struct ef_backoff backoff;   /* copied; ef_backoff_init() it */
     const char *dead_letter_dir; /* created when the first event is rejected */
+    /* Optional: told when delivery starts failing and when it recovers. */
+    ef_sinkdrv_health_fn on_health;
+    void *health_ud;
+    /* Failed attempts in a row that make a sink failing; 0: EF_SINKDRV_FAILING_AFTER. */
+    unsigned failing_after;
 };
 
 /* What the stats events and /metrics report for one sink. */
@@ -63,6 +84,13 @@ struct ef_sink_stats {
     uint64_t backlog;            /* events in the spool not yet acknowledged by this sink */
     unsigned in_flight;          /* batches outstanding now */
     unsigned waiting_retry;      /* of which waiting for their backoff */
+    /*
+     * Delivery attempts in a row that failed (0: the last one was taken),
+     * and the clock time of the first of them (0 when none): how long the
+     * sink has failed without pause, for /health.
+     */
+    uint64_t failed_attempts;
+    uint64_t failing_since_ms;
 };
 
 struct ef_sink;

@@ -180,10 +180,15 @@ void ef_spool_settle(struct ef_spool *sp);
  * Offline tools for `etwfwd spool verify|dump`: verify checks every segment
  * and the ledger without changing anything and reports what open would
  * repair (0 clean, EF_ECORRUPT damage found, other codes: could not read);
- * dump prints every good event, one per line: "seq<TAB>bytes", control bytes
- * written as \xNN. Any thread, on a spool no process has open.
+ * dump prints every good event, one per line: "seq<TAB>STATE<TAB>bytes",
+ * control bytes written as \xNN, STATE being "acked" (every sink of the
+ * ledger acknowledged it), "pending" (none did, or there is no ledger) or
+ * "acked-by:NAME[,NAME...]"; it returns EF_ECORRUPT after the good events
+ * when records were damaged (*rec says how much). Both return EF_EFORMAT
+ * for a folder whose entries are not a spool's (an empty folder is an empty
+ * spool). Any thread, on a spool no process has open.
  */
 int ef_spool_verify(const char *dir, struct ef_spool_recovery *rec, FILE *report);
-int ef_spool_dump(const char *dir, FILE *out);
+int ef_spool_dump(const char *dir, struct ef_spool_recovery *rec, FILE *out);
 
 #endif

@@ -16,6 +16,38 @@
 
 typedef int (*seg_fn)(void *ud, uint64_t name, const struct ef_seg_scan *scan);
 
+struct kinds {
+    unsigned spool, other;
+};
+
+static int count_kind(void *ud, const char *name)
+{
+    struct kinds *k = ud;
+    size_t len = strlen(name);
+
+    if ((len == EF_SEG_NAME_LEN && memcmp(name + EF_SEG_NAME_LEN - 4, ".seg", 4) == 0) ||
+        strcmp(name, EF_LEDGER_FILE) == 0 || strcmp(name, EF_LEDGER_FILE ".tmp") == 0)
+        k->spool++;
+    else
+        k->other++;
+    return 0;
+}
+
+/*
+ * EF_EFORMAT when dir holds entries and none is a segment or the ledger
+ * (state_dir itself, a sink's output folder): reporting "0 segments,
+ * clean" there would mislead.
+ */
+static int check_is_spool(const char *dir)
+{
+    struct kinds k = {0, 0};
+    int rc = ef_fs_list_dir(dir, count_kind, &k);
+
+    if (rc < 0)
+        return rc;
+    return k.other && !k.spool ? EF_EFORMAT : 0;
+}
+
 /* Scans every segment of dir, calling visit per record and fn per segment. */
 static int scan_all(const char *dir, ef_seg_visit_fn visit, void *vud, seg_fn fn, void *ud)
 {
@@ -100,6 +132,8 @@ int ef_spool_verify(const char *dir, struct ef_spool_recovery *rec, FILE *report
     int rc;
 
     memset(rec, 0, sizeof(*rec));
+    if ((rc = check_is_spool(dir)) < 0)
+        return rc;
     rc = scan_all(dir, NULL, NULL, verify_seg, &c);
     if (rc < 0)
         return rc;
@@ -132,13 +166,48 @@ int ef_spool_verify(const char *dir, struct ef_spool_recovery *rec, FILE *report
     return 0;
 }
 
+struct dump_ctx {
+    FILE *out;
+    struct ef_ledger_entry *ents; /* the ledger's cursors, NULL when it has none */
+    size_t n;
+    struct ef_spool_recovery *rec;
+};
+
+/* Who acknowledged seq, per the ledger's cursors. */
+static void print_state(const struct dump_ctx *c, uint64_t seq)
+{
+    size_t i, acked = 0;
+    const char *sep = "";
+
+    for (i = 0; i < c->n; i++)
+        acked += c->ents[i].seq >= seq;
+    if (c->n && acked == c->n) {
+        fputs("acked\t", c->out);
+        return;
+    }
+    if (acked == 0) {
+        fputs("pending\t", c->out);
+        return;
+    }
+    fputs("acked-by:", c->out);
+    for (i = 0; i < c->n; i++) {
+        if (c->ents[i].seq >= seq) {
+            fprintf(c->out, "%s%s", sep, c->ents[i].name);
+            sep = ",";
+        }
+    }
+    fputc('\t', c->out);
+}
+
 static int dump_record(void *ud, uint64_t off, const struct ef_rec *rec)
 {
-    FILE *out = ud;
+    struct dump_ctx *c = ud;
+    FILE *out = c->out;
     uint32_t i, start = 0;
 
     (void)off;
     fprintf(out, "%" PRIu64 "\t", rec->seq);
+    print_state(c, rec->seq);
     /* One line per event: control bytes are shown as \xNN, the rest as is. */
     for (i = 0; i < rec->len; i++) {
         uint8_t b = rec->data[i];
@@ -154,7 +223,33 @@ static int dump_record(void *ud, uint64_t off, const struct ef_rec *rec)
     return ferror(out) ? EF_EIO : 0;
 }
 
-int ef_spool_dump(const char *dir, FILE *out)
+static int dump_seg(void *ud, uint64_t name, const struct ef_seg_scan *scan)
 {
-    return scan_all(dir, dump_record, out, NULL, NULL);
+    struct dump_ctx *c = ud;
+
+    (void)name;
+    c->rec->segments++;
+    c->rec->events += scan->count;
+    c->rec->truncated_bytes += scan->tail_bytes;
+    c->rec->bad_records += scan->bad_records + (uint64_t)scan->header_bad;
+    return 0;
+}
+
+int ef_spool_dump(const char *dir, struct ef_spool_recovery *rec, FILE *out)
+{
+    struct dump_ctx c = {out, NULL, 0, rec};
+    int rc;
+
+    memset(rec, 0, sizeof(*rec));
+    if ((rc = check_is_spool(dir)) < 0)
+        return rc;
+    rc = ef_ledger_read(dir, &c.ents, &c.n);
+    if (rc < 0 && rc != EF_ENOENT && rc != EF_EFORMAT && rc != EF_ECORRUPT)
+        return rc;
+    rec->ledger_missing = rc < 0;
+    rc = scan_all(dir, dump_record, &c, dump_seg, &c);
+    free(c.ents);
+    if (rc == 0 && (rec->truncated_bytes || rec->bad_records))
+        rc = EF_ECORRUPT;
+    return rc;
 }

@@ -24,6 +24,15 @@ struct ef_render_opts {
     int int64_as_string;  /* 64-bit integers as JSON strings (consumers that lose precision) */
     const char *computer; /* System.Computer / host.name; NULL: left out */
     const char *session;  /* System.Session / winlog.session; NULL: left out */
+    /*
+     * 1: EventData's values as JSON strings, as the event XML and TDH show
+     * them (numbers in decimal, hex where the schema says hex, map values
+     * by name), so a field has one JSON type whatever the provider: what
+     * Elasticsearch's dynamic mapping needs. 0: typed JSON values.
+     */
+    int event_data_strings;
+    /* ECS event.dataset; NULL: "etw". */
+    const char *dataset;
 };
 
 struct ef_renderer;

@@ -2,17 +2,22 @@
  * render_ecs.c - the ECS event JSON, winlog.* as Winlogbeat and Filebeat's
  * ETW input map events (docs/event-json.md).
  *
- * event_data keeps the typed values of the native format (Winlogbeat has
- * only strings there; typed values index better and lose nothing). Flags
- * of the native format become ECS tags ("etw_no_schema", ...), and a
- * payload with no schema goes to winlog.payload as hex.
+ * event_data holds strings by default, as Winlogbeat's do (event_data_strings;
+ * typed values on request). Every field has one JSON type whatever the
+ * event: names that may be missing (task, opcode) are written as their
+ * number in a string then, with the numbers beside them (*_value), so
+ * Elasticsearch's dynamic mapping takes every event. Flags of the native
+ * format become ECS tags ("etw_no_schema", ...), and a payload with no
+ * schema goes to winlog.payload as hex.
  */
 #include "render/render_int.h"
 
 #include "util/error.h"
+#include "util/timefmt.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <uv.h>
 
 static void log_level(struct ef_renderer *r, uint8_t level)
 {
@@ -61,6 +66,42 @@ static void keyword_names(struct ef_renderer *r, const struct ef_event *ev)
     ef_jw_array_close(&r->jw);
 }
 
+/* The ECS version whose fields this renderer writes. */
+#define ECS_VERSION "8.11.0"
+
+/*
+ * event.created: when etwfwd rendered the event, to the millisecond. The
+ * date and time of day are formatted once per second of wall clock.
+ */
+static void created(struct ef_renderer *r)
+{
+    uv_timeval64_t tv;
+    char t[EF_TIME_STR_SIZE], out[48];
+    size_t n;
+
+    if (uv_gettimeofday(&tv) != 0)
+        return;
+    if (tv.tv_sec != r->created_second || !r->created[0]) {
+        uint64_t ft = ((uint64_t)tv.tv_sec + 11644473600ull) * 10000000ull;
+
+        if (ef_filetime_format(ft, t) < 0)
+            return;
+        /* "YYYY-MM-DDTHH:MM:SS." from "YYYY-MM-DDTHH:MM:SS.0000000Z". */
+        memcpy(r->created, t, 20);
+        r->created[20] = '\0';
+        r->created_second = tv.tv_sec;
+    }
+    memcpy(out, r->created, 20);
+    n = 20;
+    out[n++] = (char)('0' + tv.tv_usec / 100000 % 10);
+    out[n++] = (char)('0' + tv.tv_usec / 10000 % 10);
+    out[n++] = (char)('0' + tv.tv_usec / 1000 % 10);
+    out[n++] = 'Z';
+    EF_JW_KEY(&r->jw, "created");
+    ef_jw_plain(&r->jw, out, n);
+}
+
+/* event: written for every event (created changes). */
 static void event_part(struct ef_renderer *r, const struct ef_event *ev)
 {
     const struct ef_schema *s = ev->schema;
@@ -83,7 +124,26 @@ static void event_part(struct ef_renderer *r, const struct ef_event *ev)
     }
     EF_JW_KEY(&r->jw, "severity");
     ef_render_u64(r, ev->rec->level, 0);
+    EF_JW_KEY(&r->jw, "module");
+    ef_render_str(r, "etw");
+    EF_JW_KEY(&r->jw, "dataset");
+    ef_render_str(r, r->opts.dataset ? r->opts.dataset : "etw");
+    created(r);
     ef_jw_map_close(&r->jw);
+}
+
+/* A name when there is one, else the number, always as a string: one JSON type per field. */
+static void name_or_number(struct ef_renderer *r, const char *key, const char *name, uint64_t v)
+{
+    char num[24];
+
+    ef_render_key(r, key);
+    if (name) {
+        ef_render_str(r, name);
+    } else {
+        ef_render_fmt_u32(num, (uint32_t)v);
+        ef_render_str(r, num);
+    }
 }
 
 /* winlog's members from provider_name to keywords: constant per plan and descriptor. */
@@ -122,20 +182,21 @@ static void winlog_head(struct ef_renderer *r, const struct ef_event *ev)
         EF_JW_KEY(&r->jw, "level");
         ef_render_str(r, name);
     }
+    EF_JW_KEY(&r->jw, "level_value");
+    ef_render_u64(r, rec->level, 0);
     name = s && s->opcode_name         ? s->opcode_name
            : rec->kind == EF_REC_EVENT ? ef_render_std_opcode(rec->opcode)
                                        : NULL;
-    EF_JW_KEY(&r->jw, "opcode");
-    if (name)
-        ef_render_str(r, name);
-    else
-        ef_render_u64(r, rec->opcode, 0);
-    EF_JW_KEY(&r->jw, "task");
-    if (s && s->task_name)
-        ef_render_str(r, s->task_name);
-    else
-        ef_render_u64(r, rec->task, 0);
+    name_or_number(r, "opcode", name, rec->opcode);
+    EF_JW_KEY(&r->jw, "opcode_value");
+    ef_render_u64(r, rec->opcode, 0);
+    name_or_number(r, "task", s ? s->task_name : NULL, rec->task);
+    EF_JW_KEY(&r->jw, "task_value");
+    ef_render_u64(r, rec->task, 0);
     keyword_names(r, ev);
+    /* 64 bits do not fit Elasticsearch's long: the mask is a hex string. */
+    EF_JW_KEY(&r->jw, "keywords_value");
+    ef_render_hex(r, rec->keywords);
 }
 
 static void winlog_part(struct ef_renderer *r, const struct ef_event *ev, struct ef_frag *f,
@@ -166,6 +227,8 @@ static void winlog_part(struct ef_renderer *r, const struct ef_event *ev, struct
         EF_JW_KEY(&r->jw, "related_activity_id");
         ef_render_guid(r, &g);
     }
+    EF_JW_KEY(&r->jw, "processor_id");
+    ef_render_u64(r, rec->processor, 0);
     EF_JW_KEY(&r->jw, "process");
     ef_jw_map_open(&r->jw);
     EF_JW_KEY(&r->jw, "pid");
@@ -213,10 +276,14 @@ static void winlog_part(struct ef_renderer *r, const struct ef_event *ev, struct
     ef_jw_map_close(&r->jw);
 }
 
-/* The root's members event, log and host: constant per plan and descriptor. */
+/* The root's members log, host and ecs: constant per plan and descriptor. */
 static void ecs_head(struct ef_renderer *r, const struct ef_event *ev)
 {
-    event_part(r, ev);
+    EF_JW_KEY(&r->jw, "ecs");
+    ef_jw_map_open(&r->jw);
+    EF_JW_KEY(&r->jw, "version");
+    ef_render_str(r, ECS_VERSION);
+    ef_jw_map_close(&r->jw);
     EF_JW_KEY(&r->jw, "log");
     ef_jw_map_open(&r->jw);
     EF_JW_KEY(&r->jw, "level");
@@ -241,6 +308,7 @@ int ef_render_ecs(struct ef_renderer *r, const struct ef_event *ev)
     ef_jw_map_open(&r->jw);
     EF_JW_KEY(&r->jw, "@timestamp");
     ef_render_filetime(r, rec->timestamp);
+    event_part(r, ev);
     f = ef_render_frag(r, ev, &hit);
     if (hit) {
         ef_render_frag_replay(r, f, 0);

@@ -39,6 +39,9 @@ struct ef_renderer {
     struct ef_frag *frags;
     uint64_t ts_second; /* FILETIME / 10^7 whose text ts_prefix holds; UINT64_MAX: none */
     char ts_prefix[20]; /* "YYYY-MM-DDTHH:MM:SS" */
+    /* ECS event.created: the wall clock's second whose text created holds (0: none). */
+    int64_t created_second;
+    char created[40]; /* "YYYY-MM-DDTHH:MM:SS." */
 };
 
 /*

@@ -143,13 +143,9 @@ static void system_tail(struct ef_renderer *r, const struct ef_event *ev)
 {
     const struct ef_schema *s = ev->schema;
 
-    if (s && s->channel_name) {
-        EF_JW_KEY(&r->jw, "Channel");
-        ef_render_str(r, s->channel_name);
-    } else if (ev->rec->channel) {
-        EF_JW_KEY(&r->jw, "Channel");
-        ef_render_u64(r, ev->rec->channel, 0);
-    }
+    /* An object like Level's, so Channel has one JSON type whether it has a name or not. */
+    if ((s && s->channel_name) || ev->rec->channel)
+        VALUE_NAME(r, "Channel", ev->rec->channel, s ? s->channel_name : NULL);
     if (r->opts.computer) {
         EF_JW_KEY(&r->jw, "Computer");
         ef_render_str(r, r->opts.computer);

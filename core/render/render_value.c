@@ -349,6 +349,53 @@ static void value_key(struct ef_renderer *r, const struct keys *k, const struct 
     ef_render_key(r, v->name);
 }
 
+/*
+ * A leaf as a JSON string (event_data_strings): what is not a string in
+ * typed JSON (numbers, booleans, map values) takes the text TDH would show.
+ */
+static void leaf_string(struct ef_renderer *r, const struct ef_value *v)
+{
+    char s[48];
+    size_t n;
+
+    switch (v->kind) {
+    case EF_V_INT:
+    case EF_V_UINT:
+        if (has_map(v)) {
+            ef_buf_reset(&r->text);
+            if (ef_render_map_name(v->field->map, v->v.u, &r->text) == 0) {
+                ef_render_text(r, r->text.data, r->text.len);
+                return;
+            }
+        }
+        if (v->flags & EF_VAL_HEX || v->outtype == EF_OUT_NTSTATUS ||
+            v->outtype == EF_OUT_HRESULT) {
+            render_integer(r, v); /* already a string */
+            return;
+        }
+        if (v->kind == EF_V_INT && v->v.i < 0) {
+            n = ef_render_fmt_u64(s + sizeof(s), (uint64_t)0 - (uint64_t)v->v.i);
+            s[sizeof(s) - ++n] = '-';
+        } else {
+            n = ef_render_fmt_u64(s + sizeof(s), v->v.u);
+        }
+        ef_jw_plain(&r->jw, s + sizeof(s) - n, n);
+        return;
+    case EF_V_DOUBLE:
+        if (isnan(v->v.d) || isinf(v->v.d))
+            break;
+        fmt_double(v, s);
+        ef_jw_plain(&r->jw, s, strlen(s));
+        return;
+    case EF_V_BOOL:
+        ef_jw_plain(&r->jw, v->v.u ? "true" : "false", v->v.u ? 4 : 5);
+        return;
+    default:
+        break;
+    }
+    render_scalar(r, v);
+}
+
 static uint32_t value(struct ef_renderer *r, const struct ef_event *ev, const struct keys *k,
                       uint32_t i)
 {
@@ -369,6 +416,10 @@ static uint32_t value(struct ef_renderer *r, const struct ef_event *ev, const st
         for (j = i + 1; j < end;)
             j = value(r, ev, k, j);
         ef_jw_array_close(&r->jw);
+        return end;
+    }
+    if (r->opts.event_data_strings) {
+        leaf_string(r, v);
         return end;
     }
     if (has_map(v)) {

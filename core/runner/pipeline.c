@@ -54,18 +54,18 @@ static const struct ef_sink_ops *sink_ops(int type)
 
 static const char *const type_names[] = {"file", "http", "syslog"};
 
+const struct ef_sink_ops *ef_pipeline_sink_ops(int type)
+{
+    return sink_ops(type);
+}
+
+#ifndef _WIN32
+/* On Windows: statedir_win.c. */
 const char *ef_pipeline_default_state_dir(void)
 {
-#ifdef _WIN32
-    static char dir[1024];
-    const char *pd = getenv("ProgramData");
-
-    snprintf(dir, sizeof(dir), "%s\\etwfwd", pd && *pd ? pd : "C:\\ProgramData");
-    return dir;
-#else
     return "/var/lib/etwfwd";
-#endif
 }
+#endif
 
 static char *join(const char *a, const char *b)
 {
@@ -154,6 +154,11 @@ static void on_sink_stopped(void *ud)
         close_all(p);
 }
 
+void ef_pipeline_sink_stopped(void *p)
+{
+    on_sink_stopped(p);
+}
+
 static void stop_sinks(struct ef_pipeline *p)
 {
     unsigned i, n = 0;
@@ -162,8 +167,9 @@ static void stop_sinks(struct ef_pipeline *p)
         return;
     p->state = P_STOPPING_SINKS;
     ef_timer_stop(&p->clock, &p->shutdown_timer);
+    /* A sink a reload is restarting calls ef_pipeline_sink_stopped once its old driver stopped. */
     for (i = 0; i < p->n_sinks; i++)
-        n += p->sinks[i].drv != NULL;
+        n += p->sinks[i].drv != NULL || p->sinks[i].restarting;
     p->sinks_open = (int)n + 1;
     for (i = 0; i < p->n_sinks; i++) {
         struct psink *s = &p->sinks[i];
@@ -194,6 +200,8 @@ static int all_delivered(struct ef_pipeline *p)
             return 0;
     }
     for (i = 0; i < p->n_sinks; i++) {
+        if (p->sinks[i].restarting)
+            return 0;
         if (!p->sinks[i].drv)
             continue;
         ef_sinkdrv_get_stats(p->sinks[i].drv, &st);
@@ -215,14 +223,25 @@ static void flush_sinks(struct ef_pipeline *p)
 static void commit(struct ef_pipeline *p)
 {
     unsigned i;
+    int failed = 0;
 
     if (!p->dirty)
         return;
     p->dirty = 0;
-    for (i = 0; i < p->n_groups; i++)
-        if (p->groups[i].spool && ef_spool_commit(p->groups[i].spool) < 0)
+    for (i = 0; i < p->n_groups; i++) {
+        if (p->groups[i].spool && ef_spool_commit(p->groups[i].spool) < 0) {
             EF_LOG_EVERY(p->spool_error_log, 100, EF_LOG_ERROR, "pipeline",
                          "spool %s: commit failed", p->groups[i].dir);
+            failed = 1;
+        }
+    }
+    /* Only what the spools hold durably moves a checkpoint. */
+    for (i = 0; i < p->n_sessions && !failed; i++) {
+        if (p->sessions[i].ckpt) {
+            ef_ckpt_accepted(p->sessions[i].ckpt, p->sessions[i].accepted_pos);
+            ef_ckpt_save(p->sessions[i].ckpt);
+        }
+    }
     for (i = 0; i < p->n_sinks; i++)
         if (p->sinks[i].drv)
             ef_sinkdrv_notify(p->sinks[i].drv);
@@ -341,6 +360,9 @@ static int drain(void *ud, uint32_t session, const void *data, uint32_t len)
         p->dirty = 1;
     }
     p->pending_done = 0;
+    /* Taken or refused (and counted), it is behind the session's checkpoint now. */
+    if (ps->ckpt)
+        ps->accepted_pos = ef_queue_position(p->queue);
     return 0;
 }
 
@@ -388,6 +410,7 @@ static void on_tick(struct ef_timer *t)
         p->paused = 0;
         ef_queue_resume(p->queue);
     }
+    ef_pipeline_poll_notices(p);
     every = p->cfg->service.spool_sync_interval_ms;
     ef_timer_start(&p->clock, &p->tick, every && every < 1000 ? every : 1000);
 }
@@ -415,6 +438,7 @@ static void on_shutdown_timeout(struct ef_timer *t)
 static void reap_sources(struct ef_pipeline *p, int all)
 {
     unsigned i;
+    int natural;
 
     for (i = 0; i < p->n_sessions; i++) {
         struct psession *ps = &p->sessions[i];
@@ -424,10 +448,17 @@ static void reap_sources(struct ef_pipeline *p, int all)
         ps->ops->get_stats(ps->src, &ps->last);
         if (!ps->last.done && !all)
             continue;
+        natural = ps->last.done && p->state == P_RUNNING;
         ps->ops->free(ps->src, shutdown_timeout(p), &ps->last);
         ps->src = NULL;
         ps->last.done = 1;
         p->sources_left--;
+        if (natural && ps->cfg->kind == EF_SESSION_FILE && ps->last.files == 0) {
+            /* Nothing was read: a script running `run` must not see success. */
+            ef_log_error("pipeline", "session %s: no trace was replayed (%s)", ps->name,
+                         ps->last.files_failed ? "every file failed" : "no file matches");
+            p->failed = 1;
+        }
     }
 }
 
@@ -436,6 +467,7 @@ static void on_source_done(uv_async_t *a)
     struct ef_pipeline *p = a->data;
 
     reap_sources(p, 0);
+    ef_pipeline_reload_reaped(p);
     if (p->sources_left == 0 && p->state == P_RUNNING) {
         ef_log_info("pipeline", "every session finished");
         if (p->all_file && !p->o.follow) {
@@ -483,6 +515,47 @@ void ef_pipeline_stop(struct ef_pipeline *p)
     ef_timer_start(&p->clock, &p->shutdown_timer, shutdown_timeout(p));
     /* The check handle finishes the stop once every sink delivered; wake the loop for it. */
     uv_async_send(&p->source_done);
+}
+
+/*
+ * The events the spools hold that some sink has not acknowledged: per
+ * group the largest backlog of its sinks (they read the same spool).
+ */
+static uint64_t undelivered(struct ef_pipeline *p)
+{
+    uint64_t sum = 0;
+    unsigned g, i;
+
+    for (g = 0; g < p->n_groups; g++) {
+        uint64_t most = 0;
+
+        for (i = 0; i < p->groups[g].n_sinks; i++) {
+            struct psink *s = &p->sinks[p->groups[g].sinks[i]];
+            struct ef_sink_stats st;
+
+            if (!s->drv)
+                continue;
+            ef_sinkdrv_get_stats(s->drv, &st);
+            if (st.backlog > most)
+                most = st.backlog;
+        }
+        sum += most;
+    }
+    return sum;
+}
+
+void ef_pipeline_stop_now(struct ef_pipeline *p, uint64_t *held)
+{
+    *held = 0;
+    /* The queue still goes into the spool first: the sources' events are not dropped. */
+    if (p->state == P_RUNNING)
+        ef_pipeline_stop(p);
+    if (p->state != P_DRAINING)
+        return;
+    *held = undelivered(p);
+    ef_log_warn("pipeline", "stopping now: not waiting for shutdown_timeout");
+    /* stop_sinks stops the shutdown timer; close_all then writes each spool's ledger. */
+    stop_sinks(p);
 }
 
 /* Which sessions feed sink j: a mask over p->sessions. */
@@ -604,30 +677,38 @@ static int open_spools(struct ef_pipeline *p)
     return 0;
 }
 
+int ef_pipeline_open_sink(struct ef_pipeline *p, unsigned i)
+{
+    struct psink *s = &p->sinks[i];
+    struct ef_sinkdrv_options o;
+    int rc;
+
+    memset(&o, 0, sizeof(o));
+    ef_sinkdrv_options_from_cfg(&o, s->cfg);
+    o.name = s->cfg->name;
+    o.spool_index = s->spool_index;
+    o.ops = s->ops;
+    o.cfg = s->cfg;
+    o.dead_letter_dir = p->dead_letter_dir;
+    o.on_health = ef_pipeline_sink_health;
+    o.health_ud = p;
+    ef_backoff_init(&o.backoff, uv_hrtime() ^ (uint64_t)i);
+    rc = ef_sinkdrv_open(p->loop, &p->clock, p->groups[s->group].spool, &o, &s->drv);
+    if (rc < 0) {
+        ef_log_error("pipeline", "sink %s: cannot open: %s", s->cfg->name, ef_strerror(rc));
+        s->drv = NULL;
+    }
+    return rc;
+}
+
 static int open_sinks(struct ef_pipeline *p)
 {
     unsigned i;
     int rc;
 
-    for (i = 0; i < p->n_sinks; i++) {
-        struct psink *s = &p->sinks[i];
-        struct ef_sinkdrv_options o;
-
-        memset(&o, 0, sizeof(o));
-        ef_sinkdrv_options_from_cfg(&o, s->cfg);
-        o.name = s->cfg->name;
-        o.spool_index = s->spool_index;
-        o.ops = s->ops;
-        o.cfg = s->cfg;
-        o.dead_letter_dir = p->dead_letter_dir;
-        ef_backoff_init(&o.backoff, uv_hrtime() ^ (uint64_t)i);
-        rc = ef_sinkdrv_open(p->loop, &p->clock, p->groups[s->group].spool, &o, &s->drv);
-        if (rc < 0) {
-            ef_log_error("pipeline", "sink %s: cannot open: %s", s->cfg->name, ef_strerror(rc));
-            s->drv = NULL;
+    for (i = 0; i < p->n_sinks; i++)
+        if ((rc = ef_pipeline_open_sink(p, i)) < 0)
             return rc;
-        }
-    }
     return 0;
 }
 
@@ -655,7 +736,11 @@ static int set_sessions(struct ef_pipeline *p)
         ef_log_error("pipeline", "more than %d sessions", MAX_SESSIONS);
         return EF_ECONFIG;
     }
-    p->sessions = calloc(p->cfg->n_sessions ? p->cfg->n_sessions : 1, sizeof(*p->sessions));
+    /*
+     * Every slot a reload may fill, so the array never moves: a running
+     * source keeps pointers into its slot (ps->so).
+     */
+    p->sessions = calloc(MAX_SESSIONS, sizeof(*p->sessions));
     if (!p->sessions)
         return EF_ENOMEM;
     for (i = 0; i < p->cfg->n_sessions; i++) {
@@ -703,55 +788,105 @@ static int set_sinks(struct ef_pipeline *p)
     return 0;
 }
 
-static int start_sources(struct ef_pipeline *p)
+/*
+ * A file session of `run` keeps checkpoints in state_dir/checkpoints, so a
+ * restart resumes where the spool stopped taking its events. Not for
+ * `replay -c` (stateless) nor with spool = memory, whose events do not
+ * survive a restart either: a checkpoint there would skip them.
+ */
+static int open_checkpoints(struct ef_pipeline *p, struct psession *ps)
+{
+    char name[300], *file;
+    int rc;
+
+    if (ps->ckpt || ps->cfg->kind != EF_SESSION_FILE || p->o.replay_file ||
+        p->cfg->service.spool == EF_SPOOL_MEMORY)
+        return 0;
+    snprintf(name, sizeof(name), "checkpoints/%s.ckpt", ps->name);
+    sanitize(name + strlen("checkpoints/"));
+    file = join(p->state_dir, name);
+    if (!file)
+        return EF_ENOMEM;
+    rc = ef_ckpt_open(file, ps->name, &ps->ckpt);
+    free(file);
+    return rc;
+}
+
+/*
+ * ECS event.dataset: "etw." and the session's name in lower case, other
+ * characters than letters, digits and '_' made '_' (Elasticsearch's data
+ * stream names allow no more).
+ */
+static void set_dataset(struct psession *ps)
+{
+    char *c;
+
+    snprintf(ps->dataset, sizeof(ps->dataset), "etw.%s", ps->name);
+    for (c = ps->dataset + 4; *c; c++) {
+        if (*c >= 'A' && *c <= 'Z')
+            *c = (char)(*c - 'A' + 'a');
+        else if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
+            *c = '_';
+    }
+}
+
+int ef_pipeline_start_source(struct ef_pipeline *p, unsigned i)
 {
     const struct ef_service_cfg *sv = &p->cfg->service;
+    struct psession *ps = &p->sessions[i];
+    const struct ef_session_cfg *sc = ps->cfg;
+    struct ef_source_options *so = &ps->so;
+    int rc;
+
+    if (!ps->groups)
+        return 0;
+    memset(so, 0, sizeof(*so));
+    so->cfg = sc;
+    so->name = ps->name;
+    so->index = i;
+    if (p->o.replay_file) {
+        so->manifests = p->o.replay_manifests;
+        so->n_manifests = p->o.n_replay_manifests;
+        so->mofs = p->o.replay_mofs;
+        so->n_mofs = p->o.n_replay_mofs;
+    } else {
+        so->manifests = (const char *const *)sc->manifests.v;
+        so->n_manifests = sc->manifests.n;
+        so->mofs = (const char *const *)sc->mofs.v;
+        so->n_mofs = sc->mofs.n;
+    }
+    so->render.format = sv->format == EF_FORMAT_ECS ? EF_RENDER_ECS : EF_RENDER_NATIVE;
+    so->render.int64_as_string = sv->int64_as_string;
+    so->render.event_data_strings = !sv->typed_event_data;
+    set_dataset(ps);
+    so->render.dataset = ps->dataset;
+    /* Every event says which host forwarded it: the SIEM's host.name / Computer. */
+    so->render.computer = p->hostname;
+    so->policy = sc->queue_full == EF_QUEUE_FULL_DROP ? EF_QUEUE_DROP : EF_QUEUE_BLOCK;
+    so->queue = p->queue;
+    so->stop_timeout_ms = shutdown_timeout(p);
+    if ((rc = open_checkpoints(p, ps)) < 0)
+        return rc;
+    so->ckpt = ps->ckpt;
+    so->on_done = source_finished;
+    so->ud = p;
+    rc = ps->ops->start(so, &ps->src);
+    if (rc < 0) {
+        ef_log_error("pipeline", "session %s: cannot start: %s", ps->name, ef_strerror(rc));
+        return rc;
+    }
+    p->sources_left++;
+    return 0;
+}
+
+static int start_sources(struct ef_pipeline *p)
+{
     unsigned i;
     int rc;
 
-    for (i = 0; i < p->n_sessions; i++) {
-        struct psession *ps = &p->sessions[i];
-        const struct ef_session_cfg *sc = ps->cfg;
-        struct ef_source_options *so = &ps->so;
-
-        if (!ps->groups)
-            continue;
-        memset(so, 0, sizeof(*so));
-        so->cfg = sc;
-        so->name = ps->name;
-        so->index = i;
-        if (p->o.replay_file) {
-            so->manifests = p->o.replay_manifests;
-            so->n_manifests = p->o.n_replay_manifests;
-            so->mofs = p->o.replay_mofs;
-            so->n_mofs = p->o.n_replay_mofs;
-        } else {
-            so->manifests = (const char *const *)sc->manifests.v;
-            so->n_manifests = sc->manifests.n;
-            so->mofs = (const char *const *)sc->mofs.v;
-            so->n_mofs = sc->mofs.n;
-        }
-        so->render.format = sv->format == EF_FORMAT_ECS ? EF_RENDER_ECS : EF_RENDER_NATIVE;
-        so->render.int64_as_string = sv->int64_as_string;
-        /*
-         * A trace recorded elsewhere keeps its own content: Computer only when
-         * configured. A live session's events happen on this machine.
-         */
-        so->render.computer = sv->hostname && *sv->hostname ? sv->hostname : NULL;
-        if (sc->kind != EF_SESSION_FILE)
-            so->render.computer = p->hostname;
-        so->policy = sc->queue_full == EF_QUEUE_FULL_DROP ? EF_QUEUE_DROP : EF_QUEUE_BLOCK;
-        so->queue = p->queue;
-        so->stop_timeout_ms = shutdown_timeout(p);
-        so->on_done = source_finished;
-        so->ud = p;
-        rc = ps->ops->start(so, &ps->src);
-        if (rc < 0) {
-            ef_log_error("pipeline", "session %s: cannot start: %s", ps->name, ef_strerror(rc));
+    for (i = 0; i < p->n_sessions; i++)
+        if ((rc = ef_pipeline_start_source(p, i)) < 0)
             return rc;
-        }
-        p->sources_left++;
-    }
     return 0;
 }
 
@@ -827,8 +962,12 @@ int ef_pipeline_start(uv_loop_t *loop, const struct ef_pipeline_options *opt,
         ef_log_error("pipeline", "state_dir %s: %s", p->state_dir, ef_strerror(rc));
         goto fail;
     }
-    if ((rc = open_spools(p)) < 0 || (rc = open_sinks(p)) < 0)
-        goto fail;
+    /*
+     * The listener first: a start that fails (a port in use) must fail
+     * before a sink is opened, since an opened driver sends what the spool
+     * holds at once. Nothing answers before the loop runs, after this
+     * function, so /health never sees a half-built pipeline.
+     */
     if (sv->metrics_listen && *sv->metrics_listen) {
         rc = ef_http_server_start(loop, sv->metrics_listen, ef_pipeline_http_handler, p, &p->http,
                                   &p->http_port);
@@ -840,6 +979,8 @@ int ef_pipeline_start(uv_loop_t *loop, const struct ef_pipeline_options *opt,
         ef_log_info("pipeline", "/metrics and /health on %s (port %d)", sv->metrics_listen,
                     p->http_port);
     }
+    if ((rc = open_spools(p)) < 0 || (rc = open_sinks(p)) < 0)
+        goto fail;
     ef_timer_start(&p->clock, &p->tick, 1000);
     ef_timer_start(&p->clock, &p->stats_timer,
                    sv->stats_interval_ms ? sv->stats_interval_ms : 60000);
@@ -879,6 +1020,8 @@ void ef_pipeline_free(struct ef_pipeline *p)
         return;
     for (g = 0; g < p->n_groups; g++)
         free(p->groups[g].dir);
+    for (g = 0; g < p->n_sessions; g++)
+        ef_ckpt_free(p->sessions[g].ckpt);
     free(p->sinks);
     free(p->sessions);
     free(p->state_dir);

@@ -13,11 +13,12 @@
 #include <uv.h>
 
 #include "config/config.h"
+#include "runner/notice.h"
 #include "util/buf.h"
 #include "util/buf.h"
 
 struct ef_pipeline_options {
-    const struct ef_config *cfg; /* must outlive the pipeline */
+    const struct ef_config *cfg; /* must outlive the pipeline (and so must reloaded ones) */
     /*
      * 0: when every session is kind = file, stop once they all finished and
      * every sink acknowledged everything. 1: run until ef_pipeline_stop.
@@ -36,6 +37,13 @@ struct ef_pipeline_options {
     /* Called once the pipeline has stopped and freed its handles (on the loop). */
     void (*on_stopped)(void *ud);
     void *ud;
+    /*
+     * Optional: what an operator should hear about (runner/notice.h): a
+     * sink failing and recovering, ETW loss above loss_alert_events, a
+     * live session restarted by its watchdog. Loop thread.
+     */
+    void (*on_notice)(void *ud, const struct ef_notice *n);
+    void *notice_ud;
 };
 
 struct ef_pipeline;
@@ -57,11 +65,47 @@ int ef_pipeline_start(uv_loop_t *loop, const struct ef_pipeline_options *opt,
  */
 void ef_pipeline_stop(struct ef_pipeline *p);
 
+/*
+ * Stops without waiting (a second Ctrl-C): what ef_pipeline_stop does
+ * first (sources stop, the queue goes into the spool, committed), then the
+ * sinks are stopped at once instead of within shutdown_timeout: no new
+ * send starts, batches waiting for a retry are abandoned, a send already
+ * under way ends within the sink's own timeout. What was not acknowledged
+ * stays in the spool (its ledger is written at close) for the next start;
+ * *held says how many events that is (0 when the sinks were already
+ * stopping). Loop thread.
+ */
+void ef_pipeline_stop_now(struct ef_pipeline *p, uint64_t *held);
+
+/*
+ * Applies cfg, a newly loaded configuration, to the running pipeline
+ * (docs/pipeline.md, "Reload"): sessions and sinks are matched by name;
+ * unchanged ones keep running, a changed session or sink restarts with its
+ * new settings (a sink on the same spool and cursor), a removed session
+ * stops (its queued events still reach the spool), a new one starts. One
+ * log line per change. A change that cannot be applied live ([service]
+ * keys such as state_dir or metrics_listen, sinks added or removed, routes
+ * that change which sessions feed which spool) refuses the whole reload
+ * with a log line naming it, and nothing changes.
+ *
+ * On 0 the pipeline points into cfg, and still into every configuration
+ * it ran with before (running sources and drivers keep theirs): the caller
+ * keeps every configuration it gave until ef_pipeline_free. On a refusal
+ * nothing points into cfg. Returns 0, EF_EAGAIN (stopping, or the previous
+ * reload's restarts are not finished), EF_ENOTSUP (a change that needs a
+ * restart; `replay`), EF_ECONFIG (a session or sink type this build cannot
+ * run). Loop thread.
+ */
+int ef_pipeline_reload(struct ef_pipeline *p, const struct ef_config *cfg);
+
 /* The statistics in Prometheus text (what /metrics serves). Loop thread. */
 void ef_pipeline_metrics(struct ef_pipeline *p, struct ef_buf *out);
 
 /* Writes a human summary of every counter to f (the end of `run`). Loop thread. */
 void ef_pipeline_print_summary(struct ef_pipeline *p, FILE *f);
+
+/* Events (stats events included) the sinks acknowledged, summed over the sinks. Loop thread. */
+uint64_t ef_pipeline_acked_total(struct ef_pipeline *p);
 
 /* 1 when the pipeline failed in a way the exit code should show. Loop thread. */
 int ef_pipeline_failed(const struct ef_pipeline *p);

@@ -11,7 +11,7 @@
 #include "pipeline/spool.h"
 #include "runner/metrics_http.h"
 #include "runner/pipeline.h"
-#include "runner/source.h"
+#include "source/source.h"
 
 #define MAX_SESSIONS 64
 
@@ -34,6 +34,8 @@ struct psink {
     struct ef_sink_stats last; /* the counters when the driver stopped */
     uint64_t health_backlog;   /* backlog at the previous health check */
     uint64_t health_ms;        /* when /health last saw it shrink or deliver */
+    int restarting;            /* reload: the old driver is stopping, the new one opens after */
+    struct ef_pipeline *owner; /* set by a reload: its driver's stop callback gets the sink */
 };
 
 struct psession {
@@ -45,6 +47,15 @@ struct psession {
     struct ef_source_stats last;     /* the counters when the source was freed */
     uint64_t groups;                 /* mask of the groups its events go to */
     uint64_t spool_refused;          /* events the spool refused (drop_newest, too large) */
+    struct ef_ckpt *ckpt;            /* file sessions' checkpoints (NULL: stateless) */
+    char dataset[80];                /* ECS event.dataset: "etw." and the name, lower case */
+    uint64_t accepted_pos;           /* ef_queue_position of its last event the spool took */
+    uint64_t notice_lost;            /* etw_events_lost when loss was last checked */
+    uint64_t notice_ms;              /* clock time of that check (0: the start) */
+    /* Reload (pipeline_reload.c): what to do once the running source was reaped. */
+    int reload_action;                       /* enum reload_action there; 0: nothing */
+    const struct ef_session_cfg *reload_cfg; /* the settings it restarts with */
+    int removed;                             /* no longer configured; counters kept */
 };
 
 enum pstate { P_RUNNING, P_DRAINING, P_STOPPING_SINKS, P_CLOSING, P_STOPPED };
@@ -104,5 +115,27 @@ int ef_pipeline_http_handler(void *ud, const char *path, struct ef_buf *body,
 void ef_pipeline_session_stats(struct ef_pipeline *p, unsigned i, struct ef_source_stats *st);
 /* A sink's counters, live or final. Loop thread. */
 void ef_pipeline_sink_stats(struct ef_pipeline *p, unsigned i, struct ef_sink_stats *st);
+/*
+ * The sink drivers' on_health (ud: the pipeline): turns a sink failing or
+ * recovering into a notice. Every ef_sinkdrv_open sets it. Loop thread.
+ */
+void ef_pipeline_sink_health(void *ud, const char *sink, int failing, uint64_t attempts,
+                             const char *reason);
+/* Passes on the notices the sources raised on their threads (every tick, ~1 s). Loop thread. */
+void ef_pipeline_poll_notices(struct ef_pipeline *p);
+/* Hands a notice to opt.on_notice, if any. Loop thread. */
+void ef_pipeline_notice(struct ef_pipeline *p, enum ef_notice_kind kind, const char *subject,
+                        const char *detail, uint64_t count);
+
+/* For the reload (pipeline_reload.c), from pipeline.c. Loop thread. */
+const struct ef_sink_ops *ef_pipeline_sink_ops(int type);
+/* Opens sink i's driver on its group's spool (its cursor). 0 or EF_E* (logged). */
+int ef_pipeline_open_sink(struct ef_pipeline *p, unsigned i);
+/* Starts session i's source unless no sink takes its events. 0 or EF_E* (logged). */
+int ef_pipeline_start_source(struct ef_pipeline *p, unsigned i);
+/* A sink driver counted by the stop has stopped. */
+void ef_pipeline_sink_stopped(void *p);
+/* In pipeline_reload.c: after finished sources were reaped, start those a reload restarts. */
+void ef_pipeline_reload_reaped(struct ef_pipeline *p);
 
 #endif

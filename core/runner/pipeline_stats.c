@@ -91,6 +91,9 @@ static const struct session_number live_counters[] = {
     {"queries_failed", "etwfwd_session_queries_failed_total", "counter",
      "ControlTrace QUERY calls on the session that failed.",
      offsetof(struct ef_source_stats, queries_failed)},
+    {"ext_items_dropped", "etwfwd_session_ext_items_dropped_total", "counter",
+     "Extended data items of events past the 32 one event keeps (the events were forwarded).",
+     offsetof(struct ef_source_stats, ext_items_dropped)},
 };
 
 static uint64_t number_value(const struct ef_source_stats *st, const struct session_number *n)
@@ -124,130 +127,268 @@ static void wall_time(char out[EF_TIME_STR_SIZE])
     ef_filetime_format(ft, out);
 }
 
-static int stats_json(struct ef_pipeline *p, struct ef_buf *out)
+static void jstr(struct ef_jw *w, const char *k, const char *v)
+{
+    jkey(w, k);
+    ef_jw_string(w, v, strlen(v));
+}
+
+/*
+ * The counters, under "etwfwd" in both formats. Names of sessions, spools
+ * and sinks are values in arrays of objects, never keys: a key per name
+ * would add fields to the SIEM's mapping with every new name.
+ */
+static void stats_body(struct ef_pipeline *p, struct ef_jw *w)
 {
     struct ef_queue_stats qs;
-    char t[EF_TIME_STR_SIZE];
-    struct ef_jw w;
     unsigned i;
     size_t k;
 
-    wall_time(t);
-    ef_jw_reset(&w, out);
-    ef_jw_map_open(&w);
-    jkey(&w, "System");
-    ef_jw_map_open(&w);
-    jkey(&w, "Provider");
-    ef_jw_map_open(&w);
-    jkey(&w, "Name");
-    ef_jw_string(&w, "etwfwd", 6);
-    ef_jw_map_close(&w);
-    jnum(&w, "EventID", 1);
-    jnum(&w, "Level", 4);
-    jkey(&w, "TimeCreated");
-    ef_jw_map_open(&w);
-    jkey(&w, "SystemTime");
-    ef_jw_string(&w, t, strlen(t));
-    ef_jw_map_close(&w);
-    jkey(&w, "Computer");
-    ef_jw_string(&w, p->hostname, strlen(p->hostname));
-    ef_jw_map_close(&w);
-
-    jkey(&w, "EventData");
-    ef_jw_map_open(&w);
-    jkey(&w, "Kind");
-    ef_jw_string(&w, "stats", 5);
-    jnum(&w, "UptimeMs", now_ms(p) - p->started_ms);
-    jnum(&w, "StatsEvents", p->stats_events + 1);
-    jkey(&w, "Sessions");
-    ef_jw_map_open(&w);
+    jkey(w, "etwfwd");
+    ef_jw_map_open(w);
+    jstr(w, "kind", "stats");
+    jnum(w, "uptime_ms", now_ms(p) - p->started_ms);
+    jnum(w, "stats_events", p->stats_events + 1);
+    jkey(w, "sessions");
+    ef_jw_array_open(w);
     for (i = 0; i < p->n_sessions; i++) {
         struct ef_source_stats st;
 
         ef_pipeline_session_stats(p, i, &st);
-        jkey(&w, p->sessions[i].name);
-        ef_jw_map_open(&w);
-        jnum(&w, "events_in", st.events_in);
-        jnum(&w, "decoded", st.decoded);
-        jnum(&w, "no_schema", st.no_schema);
-        jnum(&w, "decode_errors", st.decode_errors);
-        jnum(&w, "render_errors", st.render_errors);
-        jnum(&w, "read_errors", st.read_errors);
-        jnum(&w, "queued", st.pushed - st.queue_dropped);
-        jnum(&w, "queue_dropped", st.queue_dropped);
-        jnum(&w, "queue_blocked", st.queue_blocked);
-        jnum(&w, "spool_refused", p->sessions[i].spool_refused);
-        jnum(&w, "etw_events_lost", st.etw_events_lost);
-        jnum(&w, "etw_buffers_lost", st.etw_buffers_lost);
-        jnum(&w, "files", st.files);
-        jnum(&w, "files_failed", st.files_failed);
-        jnum(&w, "live", (uint64_t)st.live);
+        ef_jw_map_open(w);
+        jstr(w, "name", p->sessions[i].name);
+        jnum(w, "events_in", st.events_in);
+        jnum(w, "decoded", st.decoded);
+        jnum(w, "no_schema", st.no_schema);
+        jnum(w, "decode_errors", st.decode_errors);
+        jnum(w, "render_errors", st.render_errors);
+        jnum(w, "read_errors", st.read_errors);
+        jnum(w, "queued", st.pushed - st.queue_dropped);
+        jnum(w, "queue_dropped", st.queue_dropped);
+        jnum(w, "queue_blocked", st.queue_blocked);
+        jnum(w, "spool_refused", p->sessions[i].spool_refused);
+        jnum(w, "etw_events_lost", st.etw_events_lost);
+        jnum(w, "etw_buffers_lost", st.etw_buffers_lost);
+        jnum(w, "files", st.files);
+        jnum(w, "files_failed", st.files_failed);
+        jnum(w, "live", (uint64_t)st.live);
         for (k = 0; k < EF_ARRAY_LEN(live_counters); k++)
-            jnum(&w, live_counters[k].key, number_value(&st, &live_counters[k]));
-        ef_jw_map_close(&w);
+            jnum(w, live_counters[k].key, number_value(&st, &live_counters[k]));
+        ef_jw_map_close(w);
     }
-    ef_jw_map_close(&w);
-    jkey(&w, "Queue");
-    ef_jw_map_open(&w);
+    ef_jw_array_close(w);
+    jkey(w, "queue");
+    ef_jw_map_open(w);
     qs = p->queue_final;
     if (p->queue)
         ef_queue_get_stats(p->queue, &qs);
-    jnum(&w, "accepted", qs.accepted);
-    jnum(&w, "dropped", qs.dropped);
-    jnum(&w, "blocked", qs.blocked);
-    jnum(&w, "drained", qs.drained);
-    jnum(&w, "events", qs.events);
-    jnum(&w, "bytes", qs.bytes);
-    ef_jw_map_close(&w);
-    jkey(&w, "Spools");
-    ef_jw_map_open(&w);
+    jnum(w, "accepted", qs.accepted);
+    jnum(w, "dropped", qs.dropped);
+    jnum(w, "blocked", qs.blocked);
+    jnum(w, "drained", qs.drained);
+    jnum(w, "events", qs.events);
+    jnum(w, "bytes", qs.bytes);
+    ef_jw_map_close(w);
+    jkey(w, "spools");
+    ef_jw_array_open(w);
     for (i = 0; i < p->n_groups; i++) {
         struct ef_spool_stats ss;
 
         spool_stats(p, i, &ss);
-        jkey(&w, p->groups[i].dir);
-        ef_jw_map_open(&w);
-        jkey(&w, "mode");
-        ef_jw_string(&w, ss.memory ? "memory" : "disk", ss.memory ? 6 : 4);
-        jnum(&w, "appended", ss.appended);
-        jnum(&w, "appended_bytes", ss.appended_bytes);
-        jnum(&w, "dropped_oldest", ss.dropped_oldest);
-        jnum(&w, "dropped_newest", ss.dropped_newest);
-        jnum(&w, "blocked", ss.blocked);
-        jnum(&w, "size_bytes", ss.size_bytes);
-        jnum(&w, "segments", ss.segments);
-        jnum(&w, "fsyncs", ss.fsyncs);
-        jnum(&w, "read_errors", ss.read_errors);
-        ef_jw_map_close(&w);
+        ef_jw_map_open(w);
+        jstr(w, "path", p->groups[i].dir);
+        jstr(w, "mode", ss.memory ? "memory" : "disk");
+        jnum(w, "appended", ss.appended);
+        jnum(w, "appended_bytes", ss.appended_bytes);
+        jnum(w, "dropped_oldest", ss.dropped_oldest);
+        jnum(w, "dropped_newest", ss.dropped_newest);
+        jnum(w, "blocked", ss.blocked);
+        jnum(w, "size_bytes", ss.size_bytes);
+        jnum(w, "segments", ss.segments);
+        jnum(w, "fsyncs", ss.fsyncs);
+        jnum(w, "read_errors", ss.read_errors);
+        ef_jw_map_close(w);
     }
-    ef_jw_map_close(&w);
-    jkey(&w, "Sinks");
-    ef_jw_map_open(&w);
+    ef_jw_array_close(w);
+    jkey(w, "sinks");
+    ef_jw_array_open(w);
     for (i = 0; i < p->n_sinks; i++) {
         struct ef_sink_stats st;
         struct psink *s = &p->sinks[i];
 
         ef_pipeline_sink_stats(p, i, &st);
-        jkey(&w, s->cfg->name);
-        ef_jw_map_open(&w);
-        jnum(&w, "sent", st.sent);
-        jnum(&w, "acked", st.acked);
-        jnum(&w, "acked_bytes", st.acked_bytes);
-        jnum(&w, "retried", st.retried);
-        jnum(&w, "dead_lettered", st.dead_lettered);
-        jnum(&w, "dead_letter_errors", st.dead_letter_errors);
-        jnum(&w, "spool_dropped",
+        ef_jw_map_open(w);
+        jstr(w, "name", s->cfg->name);
+        jnum(w, "sent", st.sent);
+        jnum(w, "acked", st.acked);
+        jnum(w, "acked_bytes", st.acked_bytes);
+        jnum(w, "retried", st.retried);
+        jnum(w, "dead_lettered", st.dead_lettered);
+        jnum(w, "dead_letter_errors", st.dead_letter_errors);
+        jnum(w, "spool_dropped",
              p->groups[s->group].spool
                  ? ef_spool_sink_dropped(p->groups[s->group].spool, s->spool_index)
                  : 0);
-        jnum(&w, "backlog", st.backlog);
-        jnum(&w, "cursor", st.cursor);
+        jnum(w, "backlog", st.backlog);
+        jnum(w, "cursor", st.cursor);
+        ef_jw_map_close(w);
+    }
+    ef_jw_array_close(w);
+    ef_jw_map_close(w);
+}
+
+/* A value with its name, as events carry Level and the like in the native format. */
+static void value_name(struct ef_jw *w, const char *k, uint64_t v, const char *name)
+{
+    jkey(w, k);
+    ef_jw_map_open(w);
+    jnum(w, "Value", v);
+    if (name)
+        jstr(w, "Name", name);
+    ef_jw_map_close(w);
+}
+
+/*
+ * The stats event in the configured format, with the fields every event of
+ * that format has, typed the same way (docs/pipeline.md, "Statistics").
+ */
+static int stats_json(struct ef_pipeline *p, struct ef_buf *out)
+{
+    char t[EF_TIME_STR_SIZE];
+    struct ef_jw w;
+
+    wall_time(t);
+    ef_jw_reset(&w, out);
+    ef_jw_map_open(&w);
+    if (p->cfg->service.format == EF_FORMAT_ECS) {
+        jstr(&w, "@timestamp", t);
+        jkey(&w, "event");
+        ef_jw_map_open(&w);
+        jstr(&w, "kind", "metric");
+        jstr(&w, "code", "1");
+        jstr(&w, "provider", "etwfwd");
+        jnum(&w, "severity", 4);
+        jstr(&w, "module", "etwfwd");
+        jstr(&w, "dataset", "etwfwd.stats");
+        jstr(&w, "created", t);
+        ef_jw_map_close(&w);
+        jkey(&w, "ecs");
+        ef_jw_map_open(&w);
+        jstr(&w, "version", "8.11.0");
+        ef_jw_map_close(&w);
+        jkey(&w, "log");
+        ef_jw_map_open(&w);
+        jstr(&w, "level", "information");
+        ef_jw_map_close(&w);
+        jkey(&w, "host");
+        ef_jw_map_open(&w);
+        jstr(&w, "name", p->hostname);
+        ef_jw_map_close(&w);
+        jstr(&w, "message", "etwfwd statistics");
+    } else {
+        jkey(&w, "System");
+        ef_jw_map_open(&w);
+        jkey(&w, "Provider");
+        ef_jw_map_open(&w);
+        jstr(&w, "Name", "etwfwd");
+        ef_jw_map_close(&w);
+        jnum(&w, "EventID", 1);
+        jnum(&w, "Version", 0);
+        value_name(&w, "Level", 4, "Information");
+        value_name(&w, "Task", 0, NULL);
+        value_name(&w, "Opcode", 0, "Info");
+        jkey(&w, "Keywords");
+        ef_jw_map_open(&w);
+        jstr(&w, "Value", "0x0");
+        ef_jw_map_close(&w);
+        jkey(&w, "TimeCreated");
+        ef_jw_map_open(&w);
+        jstr(&w, "SystemTime", t);
+        ef_jw_map_close(&w);
+        jstr(&w, "Computer", p->hostname);
         ef_jw_map_close(&w);
     }
-    ef_jw_map_close(&w);
-    ef_jw_map_close(&w);
+    stats_body(p, &w);
     ef_jw_map_close(&w);
     return w.err;
+}
+
+/* --- notices (runner/notice.h) ------------------------------------------- */
+
+void ef_pipeline_notice(struct ef_pipeline *p, enum ef_notice_kind kind, const char *subject,
+                        const char *detail, uint64_t count)
+{
+    struct ef_notice n;
+
+    if (!p->o.on_notice)
+        return;
+    n.kind = kind;
+    n.subject = subject ? subject : "";
+    n.detail = detail ? detail : "";
+    n.count = count;
+    p->o.on_notice(p->o.notice_ud, &n);
+}
+
+void ef_pipeline_sink_health(void *ud, const char *sink, int failing, uint64_t attempts,
+                             const char *reason)
+{
+    ef_pipeline_notice(ud, failing ? EF_NOTICE_SINK_FAILING : EF_NOTICE_SINK_RECOVERED, sink,
+                       failing ? reason : "", attempts);
+}
+
+static void forward_notice(void *ud, const struct ef_notice *n)
+{
+    struct ef_pipeline *p = ud;
+
+    if (p->o.on_notice)
+        p->o.on_notice(p->o.notice_ud, n);
+}
+
+void ef_pipeline_poll_notices(struct ef_pipeline *p)
+{
+    unsigned i;
+
+    for (i = 0; i < p->n_sessions; i++) {
+        struct psession *ps = &p->sessions[i];
+
+        if (ps->src && ps->ops->notices)
+            ps->ops->notices(ps->src, forward_notice, p);
+    }
+}
+
+/*
+ * ETW's loss of each live session since the last check (the previous stats
+ * event): more than loss_alert_events is a notice. The counters were just
+ * refreshed by the sources' tick, so this interval's loss is in them.
+ */
+static void check_loss(struct ef_pipeline *p)
+{
+    uint64_t limit = (uint64_t)p->cfg->service.loss_alert_events, now = now_ms(p);
+    unsigned i;
+
+    for (i = 0; i < p->n_sessions; i++) {
+        struct psession *ps = &p->sessions[i];
+        struct ef_source_stats st;
+        uint64_t lost, since = ps->notice_ms ? ps->notice_ms : p->started_ms, secs;
+        char detail[24];
+
+        ef_pipeline_session_stats(p, i, &st);
+        if (!st.live)
+            continue;
+        /* A restarted source (reload) counts from 0 again. */
+        lost = st.etw_events_lost >= ps->notice_lost ? st.etw_events_lost - ps->notice_lost
+                                                     : st.etw_events_lost;
+        ps->notice_lost = st.etw_events_lost;
+        ps->notice_ms = now;
+        if (lost <= limit)
+            continue;
+        secs = now > since ? (now - since + 500) / 1000 : 0;
+        snprintf(detail, sizeof(detail), "%llu", (unsigned long long)(secs ? secs : 1));
+        ef_log_warn("pipeline",
+                    "session %s: ETW lost %llu events in the last %s s (loss_alert_events = %llu)",
+                    ps->name, (unsigned long long)lost, detail, (unsigned long long)limit);
+        ef_pipeline_notice(p, EF_NOTICE_ETW_LOSS, ps->name, detail, lost);
+    }
 }
 
 void ef_pipeline_emit_stats(struct ef_pipeline *p)
@@ -255,6 +396,7 @@ void ef_pipeline_emit_stats(struct ef_pipeline *p)
     struct ef_buf b;
     unsigned g;
 
+    check_loss(p);
     ef_buf_init(&b, EF_SPOOL_MAX_EVENT);
     if (stats_json(p, &b) < 0 || b.len == 0) {
         ef_log_error("pipeline", "the stats event does not fit in %u bytes", EF_SPOOL_MAX_EVENT);
@@ -446,22 +588,37 @@ static void queue_spool_metrics(struct ef_pipeline *p, struct ef_buf *o)
 /* --- /health ----------------------------------------------------------- */
 
 /*
- * A sink is healthy while it has nothing to deliver, or delivered within
- * health_max_age, or its backlog shrank since the previous check within
- * that age. Returns 1 when healthy; reason gets why not.
+ * A sink is unhealthy once every delivery attempt has failed for
+ * health_failing_after without pause (the driver's failing_since_ms: the
+ * first failed attempt of the episode; any attempt the receiver takes ends
+ * it). Otherwise it is healthy while it has nothing to deliver, or
+ * delivered within health_max_age, or its backlog shrank since the
+ * previous check within that age. Returns 1 when healthy; reason gets why
+ * not.
  */
 static int sink_health(struct ef_pipeline *p, unsigned i, char *reason, size_t cap)
 {
     struct psink *s = &p->sinks[i];
     uint64_t now = now_ms(p), max_age = p->cfg->service.health_max_age_ms, ref;
+    uint64_t failing_after = p->cfg->service.health_failing_after_ms;
     struct ef_sink_stats st;
 
     if (!max_age)
         max_age = 300000;
+    if (!failing_after)
+        failing_after = 60000;
     ef_pipeline_sink_stats(p, i, &st);
     if (st.backlog < s->health_backlog)
         s->health_ms = now;
     s->health_backlog = st.backlog;
+    if (st.failed_attempts && now >= st.failing_since_ms &&
+        now - st.failing_since_ms >= failing_after) {
+        snprintf(reason, cap,
+                 "every delivery attempt failed for %" PRIu64 " s (%" PRIu64
+                 " attempts, health_failing_after = %" PRIu64 " s)",
+                 (now - st.failing_since_ms) / 1000, st.failed_attempts, failing_after / 1000);
+        return 0;
+    }
     if (st.backlog == 0)
         return 1;
     ref = st.last_delivery_ms > s->health_ms ? st.last_delivery_ms : s->health_ms;
@@ -652,11 +809,12 @@ void ef_pipeline_print_summary(struct ef_pipeline *p, FILE *f)
                     " buffers written, %" PRIu64 " free buffers, RT_LostEvent records: %" PRIu64
                     " events, %" PRIu64 " buffers, %" PRIu64 " file; %" PRIu64
                     " buffers read, %" PRIu64 " reconnects, %" PRIu64
-                    " ms without a consumer, %" PRIu64 " failed queries\n",
+                    " ms without a consumer, %" PRIu64 " failed queries, %" PRIu64
+                    " extended items dropped\n",
                     p->sessions[i].name, st.etw_log_buffers_lost, st.etw_buffers_written,
                     st.etw_free_buffers, st.rt_lost_event_records, st.rt_lost_buffer_records,
                     st.rt_lost_file_records, st.etw_buffers_read, st.reconnects, st.gap_ms,
-                    st.queries_failed);
+                    st.queries_failed, st.ext_items_dropped);
     }
     qs = p->queue_final;
     if (p->queue)
@@ -673,4 +831,18 @@ void ef_pipeline_print_summary(struct ef_pipeline *p, FILE *f)
     fprintf(f,
             "stats events: %" PRIu64 "; queued at stop and refused by a full spool: %" PRIu64 "\n",
             p->stats_events, p->shutdown_lost);
+}
+
+uint64_t ef_pipeline_acked_total(struct ef_pipeline *p)
+{
+    uint64_t sum = 0;
+    unsigned i;
+
+    for (i = 0; i < p->n_sinks; i++) {
+        struct ef_sink_stats st;
+
+        ef_pipeline_sink_stats(p, i, &st);
+        sum += st.acked;
+    }
+    return sum;
 }

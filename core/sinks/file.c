@@ -21,6 +21,7 @@
 #include "pipeline/clock.h"
 #include "pipeline/uv_error.h"
 #include "util/buf.h"
+#include "pipeline/fsutil.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -47,6 +48,7 @@ struct filesink {
     /* the write job */
     uv_work_t work;
     int busy;
+    int completing; /* inside ef_sink_complete: a close it causes must not free us yet */
     struct ef_batch *cur;
     struct ef_buf wbuf;          /* the lines, when the batch is not laid out as lines */
     size_t job_len;              /* bytes the job writes */
@@ -371,7 +373,14 @@ static void write_done(uv_work_t *w, int status)
             f->st.events += b->count;
             f->st.bytes += f->job_len;
         }
+        /*
+         * Completing may stop the driver (a reload restarting the sink, the
+         * shutdown timeout), which closes the sink: maybe_closed below frees
+         * it, not the close inside the call, since f is used after it.
+         */
+        f->completing = 1;
         ef_sink_complete(f->sink, b, &res);
+        f->completing = 0;
     }
     start_next(f);
     maybe_closed(f);
@@ -547,6 +556,31 @@ static void remember_last_rotated(struct filesink *f)
     ef_file_free_list(names, n);
 }
 
+/* Creates the folders path's file goes in. Loop thread, at open. */
+static int make_parent(const char *path)
+{
+    char dir[4096];
+    size_t n = strlen(path);
+    int rc;
+
+    while (n > 0 && path[n - 1] != '/'
+#ifdef _WIN32
+           && path[n - 1] != '\\' && !(n == 2 && path[1] == ':')
+#endif
+    )
+        n--;
+    while (n > 1 && (path[n - 1] == '/' || path[n - 1] == '\\'))
+        n--;
+    if (n == 0 || n >= sizeof(dir) || (n == 2 && path[1] == ':'))
+        return 0; /* a bare file name or a drive's root: the folder exists */
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    rc = ef_fs_mkdir_p(dir);
+    if (rc < 0)
+        ef_log_error("file", "cannot create the folder %s: %s", dir, ef_strerror(rc));
+    return rc;
+}
+
 static int file_open(struct ef_sink *sink, const struct ef_sink_cfg *cfg, uv_loop_t *loop,
                      void **state)
 {
@@ -575,8 +609,11 @@ static int file_open(struct ef_sink *sink, const struct ef_sink_cfg *cfg, uv_loo
         free_sink(f);
         return EF_ENOMEM;
     }
+    /* Missing folders are created, as rsyslog and Fluent Bit do. */
+    rc = make_parent(f->path);
     /* Once, at start: a wrong path is reported now, not at the first event. */
-    rc = open_current(f);
+    if (rc == 0)
+        rc = open_current(f);
     if (rc < 0) {
         ef_log_error("file", "cannot open %s: %s", f->path, ef_strerror(rc));
         free_sink(f);
@@ -613,7 +650,7 @@ static void maybe_closed(struct filesink *f)
     struct ef_sink *sink = f->sink;
     void (*cb)(struct ef_sink * sink) = f->closed_cb;
 
-    if (!f->closing || f->busy || f->mbusy || f->p_count > 0)
+    if (!f->closing || f->busy || f->mbusy || f->p_count > 0 || f->completing)
         return;
     /* Both jobs are done: the descriptor is ours alone again. */
     close_current(f);

@@ -61,6 +61,8 @@ int ef_from_errno(int errnum)
         return EF_ENOTSUP;
     case EIO:
         return EF_EIO;
+    case EISDIR:
+        return EF_EISDIR;
     default:
         return EF_ESYS;
     }

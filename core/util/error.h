@@ -31,7 +31,8 @@
     X(EF_ECANCELED, -17, "operation canceled")                                            \
     X(EF_ECORRUPT, -18, "data corrupted (checksum mismatch)")                             \
     X(EF_ESYS, -19, "operating system error")                                             \
-    X(EF_EREJECTED, -20, "rejected by the receiver")
+    X(EF_EREJECTED, -20, "rejected by the receiver")                                      \
+    X(EF_EISDIR, -21, "is a directory")
 
 enum ef_errno {
 #define EF_ERR_ENUM(name, value, text) name = value,

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #ifdef _WIN32
 #include <windows.h>
@@ -22,10 +23,33 @@ FILE *ef_fopen(const char *path, const char *mode)
     }
     return _wfopen(wpath, wmode);
 }
+
+int ef_path_stat(const char *path, unsigned long long *size)
+{
+    wchar_t wpath[32768];
+    struct _stat64 st;
+
+    if (MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, path, -1, wpath, 32768) <= 0)
+        return EF_EINVAL;
+    if (_wstat64(wpath, &st) != 0)
+        return ef_from_errno(errno);
+    *size = (unsigned long long)st.st_size;
+    return (st.st_mode & _S_IFMT) == _S_IFDIR ? EF_EISDIR : 0;
+}
 #else
 FILE *ef_fopen(const char *path, const char *mode)
 {
     return fopen(path, mode);
+}
+
+int ef_path_stat(const char *path, unsigned long long *size)
+{
+    struct stat st;
+
+    if (stat(path, &st) != 0)
+        return ef_from_errno(errno);
+    *size = (unsigned long long)st.st_size;
+    return S_ISDIR(st.st_mode) ? EF_EISDIR : 0;
 }
 #endif
 

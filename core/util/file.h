@@ -21,4 +21,10 @@ FILE *ef_fopen(const char *path, const char *mode);
  */
 int ef_read_file(const char *path, size_t max, char **data, size_t *len);
 
+/*
+ * What path is: 0 a file (its size in *size), EF_EISDIR a directory, or
+ * EF_ENOENT/EF_EACCES/EF_EIO. Any thread.
+ */
+int ef_path_stat(const char *path, unsigned long long *size);
+
 #endif

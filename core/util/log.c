@@ -95,8 +95,8 @@ void ef_vlog(enum ef_log_level level, const char *module, const char *fmt, va_li
     gmtime_r(&t, &tm);
 #endif
     n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %-5s [%s] ",
-                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                 ms, ef_log_level_name(level), module);
+                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms,
+                 ef_log_level_name(level), module);
     if (n < 0)
         return;
     m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
@@ -108,6 +108,9 @@ void ef_vlog(enum ef_log_level level, const char *module, const char *fmt, va_li
     line[n++] = '\n';
     line[n] = '\0';
     fputs(line, stderr);
+    /* stderr redirected to a file is buffered by some C runtimes (Wine's): a killed process would
+     * lose its last lines. */
+    fflush(stderr);
     if (log_file) {
         fputs(line, log_file);
         fflush(log_file);

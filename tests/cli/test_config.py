@@ -19,10 +19,13 @@ ENV = {"SECRET_TOKEN": SECRET, "ES_PASSWORD": SECRET, "SPLUNK_HEC_TOKEN": SECRET
        "EF_TEST_65_IDS": ",".join(str(i) for i in range(1, 66))}
 
 
-def validate(path, env=None):
+def validate(path, env=None, machine=False):
+    """validate -c path; only the file (--syntax-only) unless machine is set:
+    the cases and examples name folders and schemas of other machines."""
     full = dict(ENV)
     full.update(env or {})
-    return clihelp.run(["validate", "-c", clihelp.host_path(path)], env=full)
+    extra = [] if machine else ["--syntax-only"]
+    return clihelp.run(["validate", "-c", clihelp.host_path(path)] + extra, env=full)
 
 
 class DataCases(unittest.TestCase):
@@ -67,6 +70,85 @@ class Examples(unittest.TestCase):
                              if l.startswith("  type = "))
         self.assertEqual(kinds, {"realtime", "kernel", "existing", "file"})
         self.assertEqual(types, {"file", "http", "syslog"})
+
+
+class MachineChecks(unittest.TestCase):
+    """What run would fail on at start, found by validate (issue 14, item 6)."""
+
+    def conf(self, d, state_dir, sink_path, manifest=None):
+        p = os.path.join(d, "etwfwd.ini")
+        with open(p, "w") as f:
+            f.write("[service]\nstate_dir = %s\n[session:s]\nkind = file\npath = x.etl\n%s"
+                    "[sink:out]\ntype = file\npath = %s\n" % (
+                        clihelp.host_path(state_dir),
+                        "manifest = %s\n" % clihelp.host_path(manifest) if manifest else "",
+                        clihelp.host_path(sink_path)))
+        return p
+
+    def test_missing_folders_that_can_be_created_pass(self):
+        with clihelp.TempDir() as d:
+            p = self.conf(d, os.path.join(d, "state", "new"), os.path.join(d, "out", "a.ndjson"))
+            rc, out, err = validate(p, machine=True)
+            self.assertEqual(rc, 0, err)
+            # validate creates nothing.
+            self.assertEqual(sorted(os.listdir(d)), ["etwfwd.ini"])
+
+    def test_folders_that_cannot_be_created(self):
+        with clihelp.TempDir() as d:
+            blocker = os.path.join(d, "afile")
+            with open(blocker, "w") as f:
+                f.write("x")
+            p = self.conf(d, os.path.join(blocker, "state"), os.path.join(blocker, "o.ndjson"))
+            rc, out, err = validate(p, machine=True)
+            self.assertEqual(rc, 2, err)
+            self.assertEqual(out, "")
+            self.assertIn("[service] state_dir: %s is a file, not a folder"
+                          % clihelp.host_path(blocker), err)
+            self.assertIn(":6: [sink:out] path: %s is a file, not a folder"
+                          % clihelp.host_path(blocker), err)
+            # --syntax-only checks the file alone.
+            rc, out, err = validate(p)
+            self.assertEqual(rc, 0, err)
+
+    @unittest.skipIf(clihelp.is_windows() or os.geteuid() == 0,
+                     "permission bits: a non-root POSIX user only")
+    def test_read_only_folder(self):
+        with clihelp.TempDir() as d:
+            ro = os.path.join(d, "ro")
+            os.mkdir(ro, 0o555)
+            p = self.conf(d, os.path.join(ro, "state"), os.path.join(d, "o.ndjson"))
+            rc, out, err = validate(p, machine=True)
+            self.assertEqual(rc, 2, err)
+            self.assertIn("cannot create files in %s" % ro, err)
+
+    def test_manifest_that_does_not_load(self):
+        with clihelp.TempDir() as d:
+            bad = os.path.join(d, "bad.man")
+            with open(bad, "w") as f:
+                f.write("<instrumentationManifest><broken")
+            p = self.conf(d, os.path.join(d, "state"), os.path.join(d, "o.ndjson"), bad)
+            rc, out, err = validate(p, machine=True)
+            self.assertEqual(rc, 2, err)
+            self.assertIn(":3: [session:s] manifest: %s:1: XML error" % clihelp.host_path(bad),
+                          err)
+
+    def test_bad_ports(self):
+        with clihelp.TempDir() as d:
+            p = os.path.join(d, "etwfwd.ini")
+            for url in ("http://h:99999/", "http://h:0/", "https://h:x/", "http://a b/",
+                        "http://:80/"):
+                with open(p, "w") as f:
+                    f.write("[session:s]\nkind = file\npath = x.etl\n"
+                            "[sink:es]\ntype = http\nurl = %s\n" % url)
+                rc, out, err = validate(p)
+                self.assertEqual(rc, 2, (url, err))
+                self.assertIn(":6: [sink:es] url: '%s' is not valid" % url, err)
+            for url in ("http://h:9200/_bulk", "https://user:pw@[::1]:443/x?y=1", "http://h/"):
+                with open(p, "w") as f:
+                    f.write("[session:s]\nkind = file\npath = x.etl\n"
+                            "[sink:es]\ntype = http\nurl = %s\n" % url)
+                rc, out, err = validate(p)
+                self.assertEqual(rc, 0, (url, err))
 
 
 class Encodings(unittest.TestCase):
@@ -118,7 +200,8 @@ class Commands(unittest.TestCase):
         rc, out, err = clihelp.run(["config", "--help", "sink.url"])
         self.assertEqual(rc, 0, err)
         self.assertEqual(out.splitlines()[:3], ["[sink:NAME]",
-                         "  url = a URL starting with http:// or https://", "      required"])
+                         "  url = a URL starting with http:// or https://, then a host and an "
+                         "optional port 1-65535", "      required"])
         rc, out, err = clihelp.run(["config", "--help", "path"])
         self.assertIn("[session:NAME]", out)
         self.assertIn("[sink:NAME]", out)

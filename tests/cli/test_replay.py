@@ -26,7 +26,8 @@ def etl(*parts):
 
 
 def replay(test, *args):
-    rc, out, err = clihelp.run(["replay"] + list(args), timeout=600)
+    # Typed values: these tests compare numbers and value maps with the baselines.
+    rc, out, err = clihelp.run(["replay"] + list(args) + ["--typed"], timeout=600)
     test.assertEqual(rc, 0, err[-2000:])
     return baseline.replay_events(out), err
 
@@ -59,8 +60,10 @@ class Usage(unittest.TestCase):
             self.assertIn("none.etl", err)
 
     def test_not_an_etl(self):
+        # Bad input, as for inspect: exit 2 with the reason (test_trace_errors.py).
         rc, out, err = clihelp.run(["replay", data("etl", "README.md")])
-        self.assertEqual(rc, 1, err)
+        self.assertEqual(rc, 2, err)
+        self.assertIn("README.md: not an .etl file (no log file header)", err)
 
     def test_bad_manifest_is_usage(self):
         with clihelp.TempDir() as d:
@@ -258,8 +261,8 @@ KERNEL_VALUE_KNOWN = {
 class NetMerged(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        rc, out, err = clihelp.run(["replay", etl("perfview", "net.4.5.2.x86.etl"), "--mof",
-                                    data(*MOF)], timeout=900)
+        rc, out, err = clihelp.run(["replay", etl("perfview", "net.4.5.2.x86.etl"), "--typed",
+                                    "--mof", data(*MOF)], timeout=900)
         cls.rc, cls.err = rc, err
         cls.events = baseline.replay_events(out)
         cls.base, cls.counts = baseline.parse(clihelp.shared(

@@ -122,7 +122,8 @@ def write_etl(path, records):
 
 
 def replay(test, path, *args):
-    rc, out, err = clihelp.run(["replay", clihelp.host_path(path)] + list(args))
+    # Typed values: the tests compare numbers.
+    rc, out, err = clihelp.run(["replay", clihelp.host_path(path), "--typed"] + list(args))
     test.assertEqual(rc, 0, err[-2000:])
     return [json.loads(line) for line in out.splitlines() if line.strip()], err
 

@@ -34,6 +34,7 @@ LIVE_COUNTERS = {
     "reconnects": "etwfwd_session_reconnects_total",
     "gap_ms": "etwfwd_session_gap_ms_total",
     "queries_failed": "etwfwd_session_queries_failed_total",
+    "ext_items_dropped": "etwfwd_session_ext_items_dropped_total",
 }
 
 
@@ -108,7 +109,10 @@ class ReplayThroughPipeline(unittest.TestCase):
                 stats = [l for l in got if STATS in l]
                 self.assertEqual(len(stats), 1, err)
                 self.assertIn('"events_in":%d' % len(want.split("\n")[:-1]), stats[0])
-                session = json.loads(stats[0])["EventData"]["Sessions"]["s"]
+                doc = json.loads(stats[0])
+                self.assertEqual(doc["System"]["Level"], {"Value": 4, "Name": "Information"})
+                self.assertEqual([x["name"] for x in doc["etwfwd"]["sessions"]], ["s"])
+                session = doc["etwfwd"]["sessions"][0]
                 self.assertEqual(session["live"], 0)
                 for key in LIVE_COUNTERS:
                     self.assertEqual(session[key], 0, key)
@@ -153,10 +157,26 @@ class ReplayThroughPipeline(unittest.TestCase):
             self.skipTest("no .etl under the shared folder")
         with clihelp.TempDir() as d:
             out = os.path.join(d, "out.ndjson")
+            # A missing file: run says so and a script sees the failure.
             conf = write_conf(d, os.path.join(d, "nothing-here.etl"), out)
             rc, _, err = clihelp.run(["run", "-c", clihelp.host_path(conf)])
-            self.assertEqual(rc, 0, err)
+            self.assertEqual(rc, 1, err)
             self.assertIn("1 failed", err)
+            self.assertIn("session s: no trace was replayed (every file failed)", err)
+            # A glob that matches nothing.
+            conf = write_conf(d, os.path.join(d, "none-*.etl"), out)
+            rc, _, err = clihelp.run(["run", "-c", clihelp.host_path(conf)])
+            self.assertEqual(rc, 1, err)
+            self.assertIn("session s: no trace was replayed (no file matches)", err)
+            # One good file among missing ones is not a failure of the run.
+            os.mkdir(os.path.join(d, "in"))
+            shutil.copy(files[0], os.path.join(d, "in", "a.etl"))
+            with open(os.path.join(d, "in", "b.etl"), "wb") as f:
+                f.write(b"not a trace")
+            conf = write_conf(d, os.path.join(d, "in", "*.etl"), out)
+            rc, _, err = clihelp.run(["run", "-c", clihelp.host_path(conf)])
+            self.assertEqual(rc, 0, err)
+            self.assertIn("not an .etl file (no log file header)", err)
 
     def test_bad_command_lines(self):
         rc, _, err = clihelp.run(["run"])
@@ -164,6 +184,77 @@ class ReplayThroughPipeline(unittest.TestCase):
         self.assertIn("usage", err)
         rc, _, err = clihelp.run(["run", "-c", "/nonexistent/etwfwd.ini"])
         self.assertEqual(rc, 2)
+
+
+HTTP_ETL = ("testdata", "etl", "tx", "HTTP_Server.etl")
+
+
+def events_of(path):
+    """The event lines of a file sink's output (stats events left out)."""
+    if not os.path.exists(path):
+        return []
+    return [l for l in lines(path) if STATS not in l]
+
+
+class Checkpoints(unittest.TestCase):
+    """File sessions across restarts (issue 14, item 1): each event once."""
+
+    def test_three_starts_deliver_each_event_once(self):
+        etl = clihelp.shared(*HTTP_ETL)
+        with clihelp.TempDir() as d:
+            rc, want, err = clihelp.run(["replay", clihelp.host_path(etl)])
+            self.assertEqual(rc, 0, err)
+            want = want.split("\n")[:-1]
+            out = os.path.join(d, "out.ndjson")
+            conf = write_conf(d, etl, out)
+            for start in range(3):
+                rc, _, err = clihelp.run(["run", "-c", clihelp.host_path(conf)])
+                self.assertEqual(rc, 0, err)
+                self.assertEqual(events_of(out), want, "start %d" % (start + 1))
+                if start:
+                    self.assertIn("already forwarded (checkpoint), skipped", err)
+            # replay -c stays stateless: it sends everything again.
+            rc, _, err = clihelp.run(["replay", clihelp.host_path(etl), "-c",
+                                      clihelp.host_path(conf)])
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(events_of(out), want + want)
+
+    def test_changed_file_is_read_again(self):
+        src = clihelp.shared(*HTTP_ETL)
+        with clihelp.TempDir() as d:
+            etl = os.path.join(d, "t.etl")
+            shutil.copy(src, etl)
+            out = os.path.join(d, "out.ndjson")
+            conf = write_conf(d, etl, out)
+            self.assertEqual(clihelp.run(["run", "-c", clihelp.host_path(conf)])[0], 0)
+            n = len(events_of(out))
+            # Another trace under the same name (here: cut after its first buffers).
+            with open(src, "rb") as f:
+                data = f.read()
+            with open(etl, "wb") as f:
+                f.write(data[:0x10000])
+            rc, _, err = clihelp.run(["run", "-c", clihelp.host_path(conf)])
+            self.assertEqual(rc, 0, err)
+            self.assertGreater(len(events_of(out)), n)
+            self.assertNotIn("already forwarded", err)
+
+    def test_damaged_checkpoint_file_reads_again(self):
+        etl = clihelp.shared(*HTTP_ETL)
+        with clihelp.TempDir() as d:
+            out = os.path.join(d, "out.ndjson")
+            conf = write_conf(d, etl, out)
+            self.assertEqual(clihelp.run(["run", "-c", clihelp.host_path(conf)])[0], 0)
+            n = len(events_of(out))
+            ck = os.path.join(d, "state", "checkpoints", "s.ckpt")
+            with open(ck, "r+b") as f:
+                f.seek(30)
+                f.write(b"#")
+            rc, _, err = clihelp.run(["run", "-c", clihelp.host_path(conf)])
+            self.assertEqual(rc, 0, err)
+            self.assertIn("checkpoints", err)
+            self.assertIn("read from their start", err)
+            # Duplicates, never losses.
+            self.assertEqual(len(events_of(out)), 2 * n)
 
 
 @unittest.skipIf(clihelp.is_windows() or not shutil.which("curl"),
@@ -188,6 +279,26 @@ class RunningPipeline(unittest.TestCase):
         if p.poll() is not None:
             self.fail("etwfwd run exited %d: %s" % (p.returncode, p.stderr.read().decode()))
         return p
+
+    def test_stop_midway_then_resume(self):
+        """Stopped halfway through a trace, the next start sends the rest: each event once."""
+        etl = clihelp.shared(*HTTP_ETL)
+        with clihelp.TempDir() as d:
+            rc, want, err = clihelp.run(["replay", etl])
+            want = want.split("\n")[:-1]
+            out = os.path.join(d, "out.ndjson")
+            # 10 times real time: the trace's 80 s take 8 s, so a stop after 6.5 s is midway.
+            p = self.start(d, etl, out, session="replay_speed = 10")
+            time.sleep(6.5)
+            self.stop(p)
+            first = events_of(out)
+            self.assertGreater(len(first), 0)
+            self.assertLess(len(first), len(want))
+            conf = write_conf(d, etl, out)
+            rc, _, err = clihelp.run(["run", "-c", conf])
+            self.assertEqual(rc, 0, err)
+            self.assertIn("resuming after %d events forwarded before" % len(first), err)
+            self.assertEqual(events_of(out), want)
 
     def stop(self, p):
         p.send_signal(signal.SIGTERM)

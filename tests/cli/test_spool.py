@@ -33,6 +33,18 @@ class SpoolVerify(unittest.TestCase):
             self.assertIn("ledger: sink siem at 10", out)
             self.assertTrue(out.rstrip().endswith("clean"), out)
 
+    def test_folder_that_is_not_a_spool(self):
+        # state_dir itself, or a sink's output folder: refused, not "clean".
+        with clihelp.TempDir() as d:
+            os.mkdir(os.path.join(d, "spool"))
+            with open(os.path.join(d, "events.ndjson"), "wb") as f:
+                f.write(b"{}\n")
+            for verb in ("verify", "dump"):
+                rc, out, err = clihelp.run(["spool", verb, clihelp.host_path(d)])
+                self.assertEqual(rc, 2, (verb, out, err))
+                self.assertIn("not a spool", err)
+                self.assertEqual(out, "")
+
     def test_empty_folder_is_clean(self):
         with clihelp.TempDir() as d:
             rc, out, err = self.verify(d)
@@ -58,8 +70,10 @@ class SpoolVerify(unittest.TestCase):
             self.assertEqual(rc, 1, out + err)
             self.assertIn("49 events, seq 1..50", out)
             self.assertIn("damage: 1 records lost in 1 damaged regions", out)
+            # dump prints every good event, then fails on the damage.
             rc, out, err = clihelp.run(["spool", "dump", clihelp.host_path(d)])
-            self.assertEqual(rc, 0, err)
+            self.assertEqual(rc, 1, err)
+            self.assertIn("damaged: 1 records lost", err)
             seqs = [int(line.split("\t")[0]) for line in out.splitlines()]
             self.assertEqual(seqs, [i for i in range(1, 51) if i != 20])
 
@@ -103,7 +117,7 @@ class SpoolVerify(unittest.TestCase):
             self.assertIn("not a folder", err)
         rc, out, err = clihelp.run(["spool", "--help"])
         self.assertEqual(rc, 0)
-        self.assertIn("usage: etwfwd spool verify DIR", out)
+        self.assertIn("usage: etwfwd spool verify|dump DIR", out)
 
 
 class SpoolDump(unittest.TestCase):
@@ -114,9 +128,19 @@ class SpoolDump(unittest.TestCase):
             spoolfmt.write_segment(d, 8, [(8, spoolfmt.event(8))])
             rc, out, err = clihelp.run(["spool", "dump", clihelp.host_path(d)])
             self.assertEqual(rc, 0, err)
+            # No ledger: nothing is known to be acknowledged.
             self.assertEqual(out.splitlines(), [
-                '1\t{"a":1}', '2\t{"b":"tab\\x09here"}', "7\t",
-                '8\t{"n":8,"msg":"event 8"}'])
+                '1\tpending\t{"a":1}', '2\tpending\t{"b":"tab\\x09here"}', "7\tpending\t",
+                '8\tpending\t{"n":8,"msg":"event 8"}'])
+
+    def test_dump_marks_what_the_sinks_acknowledged(self):
+        with clihelp.TempDir() as d:
+            make_spool(d, n=6, ledger=(("siem", 4), ("archive", 2)))
+            rc, out, err = clihelp.run(["spool", "dump", clihelp.host_path(d)])
+            self.assertEqual(rc, 0, err)
+            states = [line.split("\t")[1] for line in out.splitlines()]
+            self.assertEqual(states, ["acked", "acked", "acked-by:siem", "acked-by:siem",
+                                      "pending", "pending"])
 
 
 if __name__ == "__main__":

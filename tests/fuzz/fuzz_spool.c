@@ -77,7 +77,7 @@ static void files_case(const uint8_t *data, size_t size)
     put("ledger", data, split);
     put("00000000000000000001.seg", data + split, size - split);
     ef_spool_verify(dir, &rec, devnull);
-    ef_spool_dump(dir, devnull);
+    ef_spool_dump(dir, &rec, devnull);
     memset(&o, 0, sizeof(o));
     o.dir = dir;
     o.segment_size = 4096;

@@ -18,7 +18,10 @@
  * max_events reached), a partial buffer is flushed as ETW's flush timer
  * would, and ProcessTrace waits, as a real-time session never ends by
  * itself, for one of two events: the slot's `closed` (CloseTrace, unless
- * ignore_close) or the session's `stopped` (a stop from outside).
+ * ignore_close) or the session's `stopped` (a stop from outside). While it
+ * waits it delivers what providers write into the session
+ * (fake_provider_win.c queues it and sets the session's `queued`), in
+ * buffers as above; a close or a stop delivers what is still queued first.
  * CloseTrace during delivery lets the current buffer finish (ETW drains
  * what is queued), then ProcessTrace returns.
  *
@@ -217,6 +220,32 @@ int fake_trace_build_event(const struct ef_record *r, EVENT_RECORD *er,
     return 0;
 }
 
+/*
+ * Pads er's extended items up to fake_trace.ext_total with PROCESS_START_KEY
+ * items (ETW-NOTES §8: type 13, a ULONG64), chained by Linkage as ETW
+ * chains an event's items. ext has MAX_EXT room.
+ */
+static void pad_ext(EVENT_RECORD *er, EVENT_HEADER_EXTENDED_DATA_ITEM *ext)
+{
+    static const ULONG64 start_key = 0x5ca1ab1e00000001ull;
+    unsigned i, n = er->ExtendedDataCount, total = fake_trace.ext_total;
+
+    if (total > MAX_EXT)
+        total = MAX_EXT;
+    for (i = n; i < total; i++) {
+        memset(&ext[i], 0, sizeof(ext[i]));
+        ext[i].ExtType = 13; /* EVENT_HEADER_EXT_TYPE_PROCESS_START_KEY */
+        ext[i].DataSize = sizeof(start_key);
+        ext[i].DataPtr = (ULONGLONG)(uintptr_t)&start_key;
+    }
+    for (i = 0; i < total; i++)
+        ext[i].Linkage = i + 1 < total;
+    if (total > n) {
+        er->ExtendedDataCount = (USHORT)total;
+        er->ExtendedData = ext;
+    }
+}
+
 /* One ProcessTrace call's state. */
 struct run {
     struct fake_open *op;
@@ -343,6 +372,8 @@ static ULONG deliver_trace(struct run *rn)
             er.UserData = NULL;
             er.UserDataLength = 16;
         }
+        if (fake_trace.ext_pad_at && n + 1 == fake_trace.ext_pad_at)
+            pad_ext(&er, ext);
         rn->lf.EventRecordCallback(&er);
         fake_trace_lock();
         fake_trace.delivered++;
@@ -352,6 +383,8 @@ static ULONG deliver_trace(struct run *rn)
                 ret = RETURN_WITH(ERROR_CANCELLED);
                 break;
             }
+            if (fake_trace.buffer_pause_ms)
+                Sleep(fake_trace.buffer_pause_ms);
             if (close_honoured(rn)) {
                 ret = RETURN_WITH(ERROR_SUCCESS);
                 break;
@@ -364,10 +397,41 @@ static ULONG deliver_trace(struct run *rn)
     return ret;
 }
 
+/*
+ * Delivers the events providers wrote into the session (fake_provider_win.c),
+ * oldest first, with a BufferCallback after every per_buffer events and
+ * after the last one (the flush of a partial buffer). Returns 1 to go on,
+ * 0 when the BufferCallback said FALSE.
+ */
+static int drain_written(struct run *rn)
+{
+    for (;;) {
+        struct fake_queued *q;
+        EVENT_RECORD *er;
+
+        fake_trace_lock();
+        q = fake_trace_queue_pop(rn->s);
+        fake_trace_unlock();
+        if (!q)
+            break;
+        er = fake_trace_queued_record(q);
+        er->UserContext = rn->lf.Context;
+        rn->lf.EventRecordCallback(er);
+        fake_trace_queued_free(q);
+        fake_trace_lock();
+        fake_trace.queued_delivered++;
+        fake_trace_unlock();
+        if (++rn->in_buffer == rn->per_buffer && !buffer_done(rn))
+            return 0;
+    }
+    return rn->in_buffer ? buffer_done(rn) : 1;
+}
+
 static ULONG process(struct run *rn)
 {
     uint64_t times = fake_trace.repeat ? fake_trace.repeat : 1, t;
-    HANDLE ev[2];
+    HANDLE ev[3];
+    DWORD w;
     ULONG r = 1;
 
     for (t = 0; fake_trace.trace && t < times && r == 1; t++)
@@ -382,18 +446,30 @@ static ULONG process(struct run *rn)
     if (rn->in_buffer && !buffer_done(rn))
         return ERROR_CANCELLED;
 
-    fake_trace_lock();
-    fake_trace.waiting++;
-    fake_trace_unlock();
+    /*
+     * Then what providers write, as it comes, until a close or a stop; both
+     * deliver what is queued first (ETW drains on CloseTrace and flushes its
+     * buffers to the consumer when the session stops).
+     */
     ev[0] = rn->op->closed;
     ev[1] = rn->s->stopped;
-    r = WaitForMultipleObjects(ev[1] ? 2 : 1, ev, FALSE, INFINITE) == WAIT_OBJECT_0
-            ? ERROR_SUCCESS
-            : ERROR_WMI_INSTANCE_NOT_FOUND;
-    fake_trace_lock();
-    fake_trace.waiting--;
-    fake_trace_unlock();
-    return r;
+    ev[2] = rn->s->queued;
+    for (;;) {
+        if (!drain_written(rn))
+            return ERROR_CANCELLED;
+        fake_trace_lock();
+        fake_trace.waiting++;
+        fake_trace_unlock();
+        w = WaitForMultipleObjects(3, ev, FALSE, INFINITE);
+        fake_trace_lock();
+        fake_trace.waiting--;
+        fake_trace_unlock();
+        if (w == WAIT_OBJECT_0 + 2)
+            continue;
+        if (!drain_written(rn))
+            return ERROR_CANCELLED;
+        return w == WAIT_OBJECT_0 ? ERROR_SUCCESS : ERROR_WMI_INSTANCE_NOT_FOUND;
+    }
 }
 
 static ULONG WINAPI fake_process_trace(PTRACEHANDLE handles, ULONG count, LPFILETIME start,

@@ -242,19 +242,23 @@ static void apply(struct fake_session *s, LPCWSTR name, EVENT_TRACE_PROPERTIES *
     unsigned idx = (unsigned)(s - fake_trace.sessions);
     unsigned min_buffers = 2 * cpus();
     ULONG kb = p->BufferSize;
-    HANDLE ev = s->stopped;
+    HANDLE ev = s->stopped, qev = s->queued;
     unsigned starts = s->starts, stops = s->stops;
+    struct fake_queued *q;
 
+    /* What an earlier run of the name left unread is gone with it. */
+    while ((q = fake_trace_queue_pop(s)) != NULL)
+        fake_trace_queued_free(q);
     memset(s, 0, sizeof(*s));
     s->used = 1;
     s->running = 1;
     s->ours = 1;
     s->starts = starts + 1;
     s->stops = stops;
-    /* A consumer of an earlier run may still hold the event: it is reset, not replaced. */
-    s->stopped = ev ? ev : CreateEventW(NULL, TRUE, FALSE, NULL);
-    if (ev)
-        ResetEvent(ev);
+    /* A consumer of an earlier run may still hold the events: they are reset, not replaced. */
+    s->stopped = ev;
+    s->queued = qev;
+    fake_trace_session_init_events(s);
     memcpy(s->name, name, (wlen(name, EF_ETW_MAX_NAME) + 1) * sizeof(WCHAR));
     s->handle = 0x2000u + ((TRACEHANDLE)fake_trace.start_calls << 4) + idx;
     s->guid = p->Wnode.Guid;
@@ -412,6 +416,14 @@ static ULONG check_filter(const EVENT_FILTER_DESCRIPTOR *d)
         return refuse(ERROR_INVALID_PARAMETER, "EnableTraceEx2: filter 0x%lx has no data",
                       (unsigned long)d->Type);
     switch (d->Type) {
+    case EF_ETW_FILTER_TRACEHANDLE:
+        /* One TRACEHANDLE, the session the kernel's rundown goes to (EFD). */
+        if (size != EF_ETW_TRACEHANDLE_FILTER_SIZE)
+            return refuse(ERROR_INVALID_PARAMETER,
+                          "EnableTraceEx2: TRACEHANDLE filter of %lu bytes (want one TRACEHANDLE, "
+                          "8)",
+                          (unsigned long)size);
+        return 0;
     case EF_ETW_FILTER_EVENT_ID: {
         USHORT count;
 
@@ -486,6 +498,73 @@ static ULONG check_params(const ENABLE_TRACE_PARAMETERS *p)
     return 0;
 }
 
+/* The params' filter of type, or NULL. */
+static const EVENT_FILTER_DESCRIPTOR *filter_of(const ENABLE_TRACE_PARAMETERS *p, ULONG type)
+{
+    ULONG i;
+
+    for (i = 0; p && i < p->FilterDescCount; i++)
+        if (p->EnableFilterDesc[i].Type == type)
+            return &p->EnableFilterDesc[i];
+    return NULL;
+}
+
+/*
+ * The kernel's rundown (ETW-NOTES §8, EFD): SystemTraceControlGuid is only
+ * ever asked for CAPTURE_STATE, with one TRACEHANDLE filter naming a running
+ * session; a TRACEHANDLE filter means nothing anywhere else. What Windows
+ * answers to each wrong shape is UNCONFIRMED; 87 is its answer to bad
+ * EnableTraceEx2 arguments.
+ */
+static ULONG check_kernel_rundown(LPCGUID provider, ULONG code, const ENABLE_TRACE_PARAMETERS *p)
+{
+    const EVENT_FILTER_DESCRIPTOR *th = filter_of(p, EF_ETW_FILTER_TRACEHANDLE);
+    int kernel = memcmp(provider, &kernel_guid, sizeof(GUID)) == 0;
+    struct fake_session *target;
+    TRACEHANDLE h;
+
+    if (th && (!kernel || code != EF_ETW_CAPTURE_STATE))
+        return refuse(ERROR_INVALID_PARAMETER,
+                      "EnableTraceEx2: a TRACEHANDLE filter is only for CAPTURE_STATE of "
+                      "SystemTraceControlGuid (code %lu, %s provider)",
+                      (unsigned long)code, kernel ? "the kernel" : "another");
+    if (!kernel)
+        return 0;
+    if (code != EF_ETW_CAPTURE_STATE)
+        return refuse(ERROR_INVALID_PARAMETER,
+                      "EnableTraceEx2: SystemTraceControlGuid takes only CAPTURE_STATE (code %lu); "
+                      "kernel events are chosen by EnableFlags",
+                      (unsigned long)code);
+    if (!th || p->FilterDescCount != 1)
+        return refuse(ERROR_INVALID_PARAMETER,
+                      "EnableTraceEx2: the kernel's CAPTURE_STATE needs exactly one TRACEHANDLE "
+                      "filter naming the session (%lu filters given)",
+                      p ? (unsigned long)p->FilterDescCount : 0ul);
+    memcpy(&h, (const void *)(uintptr_t)th->Ptr, sizeof(h));
+    target = find_handle(h);
+    if (!target || !target->running)
+        return refuse(ERROR_INVALID_PARAMETER,
+                      "EnableTraceEx2: the TRACEHANDLE filter names 0x%llx, no running session",
+                      (unsigned long long)h);
+    return 0;
+}
+
+static void record_capture(struct fake_enabled *e, const ENABLE_TRACE_PARAMETERS *p)
+{
+    e->captures++;
+    e->capture_filter_count = p ? p->FilterDescCount : 0;
+    e->capture_filter_type = e->capture_filter_size = 0;
+    memset(e->capture_filter_data, 0, sizeof(e->capture_filter_data));
+    if (e->capture_filter_count) {
+        const EVENT_FILTER_DESCRIPTOR *d = &p->EnableFilterDesc[0];
+
+        e->capture_filter_type = d->Type;
+        e->capture_filter_size = d->Size;
+        memcpy(e->capture_filter_data, (const void *)(uintptr_t)d->Ptr,
+               d->Size < sizeof(e->capture_filter_data) ? d->Size : sizeof(e->capture_filter_data));
+    }
+}
+
 static struct fake_enabled *enabled_slot(struct fake_session *s, LPCGUID provider)
 {
     struct fake_enabled *e = fake_trace_enabled(s, (const struct ef_guid *)(const void *)provider);
@@ -548,18 +627,24 @@ static ULONG enable_locked(TRACEHANDLE h, LPCGUID provider, ULONG code, UCHAR le
         if (st)
             return st;
     }
+    st = check_kernel_rundown(provider, code, params);
+    if (st)
+        return st;
     if (code == EF_ETW_ENABLE && fake_trace.enable_status)
         return fake_trace.enable_status;
     e = enabled_slot(s, provider);
     if (!e)
         return ERROR_NO_SYSTEM_RESOURCES;
     e->code = code;
-    if (code == EF_ETW_ENABLE)
+    if (code == EF_ETW_ENABLE) {
         record_enable(e, level, any, all, params);
-    else if (code == EF_ETW_DISABLE)
+        e->on = 1;
+    } else if (code == EF_ETW_DISABLE) {
         e->disables++;
-    else
-        e->captures++;
+        e->on = 0;
+    } else {
+        record_capture(e, params);
+    }
     return 0;
 }
 

@@ -33,9 +33,17 @@ void fake_trace_reset(void)
         lock_ready = 1;
     }
     fake_trace_lock();
-    for (i = 0; i < FAKE_MAX_SESSIONS; i++)
-        if (fake_trace.sessions[i].stopped)
-            CloseHandle(fake_trace.sessions[i].stopped);
+    for (i = 0; i < FAKE_MAX_SESSIONS; i++) {
+        struct fake_session *s = &fake_trace.sessions[i];
+        struct fake_queued *q;
+
+        while ((q = fake_trace_queue_pop(s)) != NULL)
+            fake_trace_queued_free(q);
+        if (s->stopped)
+            CloseHandle(s->stopped);
+        if (s->queued)
+            CloseHandle(s->queued);
+    }
     keep = fake_trace.lock;
     memset(&fake_trace, 0, sizeof(fake_trace));
     fake_trace.lock = keep;
@@ -48,6 +56,23 @@ void fake_trace_api(struct ef_etw_api *api)
         fake_trace_reset();
     fake_trace_install_control(api);
     fake_trace_install_consume(api);
+    fake_trace_install_provider(api);
+}
+
+void fake_trace_session_init_events(struct fake_session *s)
+{
+    struct fake_queued *q;
+
+    while ((q = fake_trace_queue_pop(s)) != NULL)
+        fake_trace_queued_free(q);
+    if (!s->stopped)
+        s->stopped = CreateEventW(NULL, TRUE, FALSE, NULL);
+    else
+        ResetEvent(s->stopped);
+    if (!s->queued)
+        s->queued = CreateEventW(NULL, FALSE, FALSE, NULL);
+    else
+        ResetEvent(s->queued);
 }
 
 static void to_wide(const char *s, WCHAR *out, size_t cap)
@@ -85,7 +110,7 @@ struct fake_session *fake_trace_seed(const char *name, ULONG log_file_mode)
         s->max_buffers = 16;
         s->flush_timer = 1;
         s->clock = 1;
-        s->stopped = CreateEventW(NULL, TRUE, FALSE, NULL);
+        fake_trace_session_init_events(s);
     }
     fake_trace_unlock();
     return s;

@@ -36,6 +36,9 @@ struct call {
     GUID provider;
     unsigned char bytes[BLOCK]; /* the block as the call received it */
     WCHAR name[64];
+    /* EnableTraceEx2: ENABLE_TRACE_PARAMETERS (48 bytes on x64), its first filter and data. */
+    int has_params;
+    unsigned char params[48], fdesc[16], fdata[16];
 };
 
 #define MAX_CALLS 24
@@ -84,6 +87,18 @@ static ULONG WINAPI spy_enable(TRACEHANDLE h, LPCGUID g, ULONG code, UCHAR level
     struct call *c = log_call('E', code, NULL);
 
     c->provider = *g;
+    if (params) {
+        _Static_assert(sizeof(ENABLE_TRACE_PARAMETERS) == 48, "ETW-NOTES §4: 48 bytes on x64");
+        c->has_params = 1;
+        memcpy(c->params, params, sizeof(c->params));
+        if (params->FilterDescCount && params->EnableFilterDesc) {
+            const EVENT_FILTER_DESCRIPTOR *d = params->EnableFilterDesc;
+
+            memcpy(c->fdesc, d, sizeof(c->fdesc));
+            memcpy(c->fdata, (const void *)(uintptr_t)d->Ptr,
+                   d->Size < sizeof(c->fdata) ? d->Size : sizeof(c->fdata));
+        }
+    }
     return c->status = inner.enable_trace_ex2(h, g, code, level, any, all, timeout, params);
 }
 
@@ -727,6 +742,187 @@ START_TEST(session_fake_query_all)
 }
 END_TEST
 
+/* ---- the kernel's rundown ---- */
+
+/* SystemTraceControlGuid {9e814aad-3204-11d2-9a82-006008a86939} as wire bytes (ETW-NOTES §2). */
+static const unsigned char kernel_wire[16] = {0xad, 0x4a, 0x81, 0x9e, 0x04, 0x32, 0xd2, 0x11,
+                                              0x9a, 0x82, 0x00, 0x60, 0x08, 0xa8, 0x69, 0x39};
+
+START_TEST(session_kernel_rundown_names_the_session)
+{
+    static const struct ef_guid kernel = {
+        0x9e814aad, 0x3204, 0x11d2, {0x9a, 0x82, 0x00, 0x60, 0x08, 0xa8, 0x69, 0x39}};
+    struct ef_etw_session_opts o = realtime("etwfwd-kernel");
+    const struct call *c;
+    struct ef_etw_session *s;
+    struct fake_session *fs;
+    struct fake_enabled *en;
+    unsigned char want[8];
+    char err[512];
+    unsigned i;
+
+    o.kind = EF_SESSION_KERNEL;
+    o.enable_flags = 0x1u;
+    ck_assert_int_eq(ef_etw_session_start(&o, &s, NULL, err, sizeof(err)), 0);
+    fs = fake_trace_find("etwfwd-kernel");
+    ck_assert_ptr_nonnull(fs);
+    ck_assert_int_eq(ef_etw_session_kernel_rundown(s, err, sizeof(err)), 0);
+    ck_assert_str_eq(fake_trace.last_error, "");
+
+    /* What EnableTraceEx2 received, at the offsets ETW-NOTES §4 gives. */
+    c = find_call('E', EF_ETW_CAPTURE_STATE, 0);
+    ck_assert_ptr_nonnull(c);
+    ck_assert(memcmp(&c->provider, kernel_wire, 16) == 0);
+    ck_assert(c->has_params);
+    ck_assert_uint_eq(u32(c->params, 0), 2);           /* Version 2 */
+    ck_assert_uint_eq(u32(c->params, 4), 0);           /* EnableProperty */
+    ck_assert_uint_eq(u32(c->params, 8), 0);           /* ControlFlags */
+    ck_assert_uint_eq(u32(c->params, 40), 1);          /* FilterDescCount */
+    ck_assert_uint_eq(u32(c->fdesc, 8), 8);            /* Size: one TRACEHANDLE */
+    ck_assert_uint_eq(u32(c->fdesc, 12), 0x80000002u); /* EVENT_FILTER_TYPE_TRACEHANDLE */
+    /* The data is the handle StartTrace gave this session, little-endian. */
+    for (i = 0; i < 8; i++)
+        want[i] = (unsigned char)(fs->handle >> (8 * i));
+    ck_assert(memcmp(c->fdata, want, 8) == 0);
+
+    /* The fake kept the same bytes under the session the call was made on. */
+    en = fake_trace_enabled(fs, &kernel);
+    ck_assert_ptr_nonnull(en);
+    ck_assert_uint_eq(en->captures, 1);
+    ck_assert_uint_eq(en->enables, 0);
+    ck_assert_uint_eq(en->capture_filter_count, 1);
+    ck_assert_uint_eq(en->capture_filter_type, 0x80000002u);
+    ck_assert_uint_eq(en->capture_filter_size, 8);
+    ck_assert(memcmp(en->capture_filter_data, want, 8) == 0);
+
+    /* A provider's rundown stays a plain CAPTURE_STATE, without parameters. */
+    ck_assert_int_eq(ef_etw_session_rundown(s, &prov1, err, sizeof(err)), 0);
+    c = find_call('E', EF_ETW_CAPTURE_STATE, (unsigned)(c - calls) + 1);
+    ck_assert_ptr_nonnull(c);
+    ck_assert(!c->has_params);
+    /* The kernel GUID was asked for state, never enabled: stop disables nothing of it. */
+    ck_assert_int_eq(ef_etw_session_stop(s), 0);
+    ck_assert_uint_eq(en->disables, 0);
+    ef_etw_session_free(s);
+}
+END_TEST
+
+START_TEST(session_kernel_rundown_attached_refused)
+{
+    struct ef_etw_session_opts o = existing("Someone-Kernel");
+    struct ef_etw_session *s;
+    char err[512];
+
+    fake_trace_seed("Someone-Kernel", 0x02000100u);
+    ck_assert_int_eq(ef_etw_session_start(&o, &s, NULL, err, sizeof(err)), 0);
+    ck_assert_int_eq(ef_etw_session_kernel_rundown(s, err, sizeof(err)), EF_EINVAL);
+    ck_assert_ptr_null(find_call('E', EF_ETW_CAPTURE_STATE, 0));
+    ef_etw_session_free(s);
+}
+END_TEST
+
+/* EnableTraceEx2 on the fake, as the kernel's rundown would be asked, with one part changed. */
+struct rundown_call {
+    GUID provider;
+    ULONG code, count;
+    TRACEHANDLE data;
+    ULONG size, type;
+    int no_params;
+};
+
+static ULONG rundown_with(TRACEHANDLE session, const struct rundown_call *rc)
+{
+    static const ULONG pid = 4;
+    EVENT_FILTER_DESCRIPTOR d[2];
+    ENABLE_TRACE_PARAMETERS p;
+    TRACEHANDLE data = rc->data;
+
+    memset(d, 0, sizeof(d));
+    d[0].Ptr = (ULONGLONG)(uintptr_t)&data;
+    d[0].Size = rc->size;
+    d[0].Type = rc->type;
+    d[1].Ptr = (ULONGLONG)(uintptr_t)&pid;
+    d[1].Size = 4;
+    d[1].Type = 0x80000004u; /* PID */
+    memset(&p, 0, sizeof(p));
+    p.Version = 2;
+    p.EnableFilterDesc = d;
+    p.FilterDescCount = rc->count;
+    fake_trace.last_error[0] = 0;
+    return inner.enable_trace_ex2(session, &rc->provider, rc->code, 0, 0, 0, 0,
+                                  rc->no_params ? NULL : &p);
+}
+
+START_TEST(session_fake_refuses_bad_kernel_rundowns)
+{
+    static const GUID kguid = EF_ETW_SYSTEM_TRACE_CONTROL_GUID;
+    struct ef_etw_session_opts o = realtime("etwfwd-k");
+    union block blk;
+    struct rundown_call good, bad;
+    TRACEHANDLE h = 0, h2 = 0;
+
+    o.kind = EF_SESSION_KERNEL;
+    ef_etw_props_init(&blk, sizeof(blk), &o);
+    ck_assert_uint_eq(inner.start_trace(&h, L"etwfwd-k", &blk.p), 0);
+    o.name = "etwfwd-k2";
+    ef_etw_props_init(&blk, sizeof(blk), &o);
+    ck_assert_uint_eq(inner.start_trace(&h2, L"etwfwd-k2", &blk.p), 0);
+
+    memset(&good, 0, sizeof(good));
+    good.provider = kguid;
+    good.code = EF_ETW_CAPTURE_STATE;
+    good.count = 1;
+    good.data = h;
+    good.size = 8;
+    good.type = 0x80000002u;
+    /* The documented shape is taken: the refusals below are each about one change. */
+    ck_assert_uint_eq(rundown_with(h, &good), 0);
+    ck_assert_str_eq(fake_trace.last_error, "");
+
+    bad = good; /* a plain CAPTURE_STATE, as before: no session named */
+    bad.no_params = 1;
+    ck_assert_uint_eq(rundown_with(h, &bad), 87);
+    ck_assert_ptr_nonnull(strstr(fake_trace.last_error, "TRACEHANDLE"));
+
+    bad = good; /* no filter */
+    bad.count = 0;
+    ck_assert_uint_eq(rundown_with(h, &bad), 87);
+
+    bad = good; /* a handle of 4 bytes */
+    bad.size = 4;
+    ck_assert_uint_eq(rundown_with(h, &bad), 87);
+    ck_assert_ptr_nonnull(strstr(fake_trace.last_error, "8"));
+
+    bad = good; /* a handle no session has */
+    bad.data = h + 0x100000;
+    ck_assert_uint_eq(rundown_with(h, &bad), 87);
+    ck_assert_ptr_nonnull(strstr(fake_trace.last_error, "no running session"));
+
+    bad = good; /* a second filter besides */
+    bad.count = 2;
+    ck_assert_uint_eq(rundown_with(h, &bad), 87);
+
+    bad = good; /* ENABLE of the kernel GUID */
+    bad.code = EF_ETW_ENABLE;
+    ck_assert_uint_eq(rundown_with(h, &bad), 87);
+
+    bad = good; /* the filter with another provider */
+    memcpy(&bad.provider, &prov1, sizeof(GUID));
+    ck_assert_uint_eq(rundown_with(h, &bad), 87);
+
+    bad = good; /* the filter as another type */
+    bad.type = 0x80000000u;
+    ck_assert_uint_eq(rundown_with(h, &bad), 87);
+
+    /* Another running session may be named; a stopped one may not. */
+    good.data = h2;
+    ck_assert_uint_eq(rundown_with(h, &good), 0);
+    ef_etw_props_init(&blk, sizeof(blk), &o);
+    ck_assert_uint_eq(inner.control_trace(h2, NULL, &blk.p, EF_ETW_CONTROL_STOP), 0);
+    ck_assert_uint_eq(rundown_with(h, &good), 87);
+}
+END_TEST
+
 TCase *ef_etw_session_case(void);
 TCase *ef_etw_session_case(void)
 {
@@ -751,5 +947,8 @@ TCase *ef_etw_session_case(void)
     tcase_add_test(tc, session_error_names);
     tcase_add_test(tc, session_fake_checks_bite);
     tcase_add_test(tc, session_fake_query_all);
+    tcase_add_test(tc, session_kernel_rundown_names_the_session);
+    tcase_add_test(tc, session_kernel_rundown_attached_refused);
+    tcase_add_test(tc, session_fake_refuses_bad_kernel_rundowns);
     return tc;
 }

@@ -19,44 +19,18 @@
 
 #include "config/config.h"
 #include "etw/etw_api.h"
+#include "fake_etw.h"
 #include "fake_trace.h"
+#include "live_fixture.h"
 #include "pipe_helpers.h"
 #include "runner/pipeline.h"
 #include "runner/pipeline_int.h"
-#include "runner/tracefile.h"
+#include "source/tracefile.h"
 #include "util/buf.h"
 
 #define HOST "testhost"
-/* The trace the fake feeds unless a test says otherwise, and its provider as a session asks it. */
-#define HTTP_TRACE    "testdata/etl/tx/HTTP_Server.etl"
-#define HTTP_PROVIDER "provider = {DD5EF90A-6398-47A4-AD34-4DCECDEF795F}"
 /* How the pipeline's stats events start (pipeline_stats.c). */
 #define STATS_PREFIX "{\"System\":{\"Provider\":{\"Name\":\"etwfwd\"}"
-
-static char dir[1024];
-static struct ef_etw_api api;
-
-static void setup(void)
-{
-    th_mkdtemp(dir, sizeof(dir));
-    fake_trace_reset();
-    fake_trace.trace = HTTP_TRACE;
-    memset(&api, 0, sizeof(api));
-    fake_trace_api(&api);
-    ef_etw_api_override(&api);
-}
-
-static void teardown(void)
-{
-    unsigned i;
-
-    /* A test that left a stuck consumer un-sticks it before the next one. */
-    for (i = 0; i < FAKE_MAX_SESSIONS; i++)
-        if (fake_trace.sessions[i].used)
-            fake_trace_stop_external(&fake_trace.sessions[i]);
-    ef_etw_api_override(NULL);
-    th_rmtree(dir);
-}
 
 struct run {
     uv_loop_t loop;
@@ -101,7 +75,7 @@ static int start(struct run *r, const char *session_ini)
                  "[service]\nstate_dir = %s\nspool = memory\nmetrics_listen =\n"
                  "stats_interval = 1h\nhostname = " HOST "\nshutdown_timeout = 5s\n\n%s\n"
                  "[sink:out]\ntype = file\npath = %s/out.ndjson\nbatch_max_age = 10ms\n",
-                 dir, session_ini, dir);
+                 live_dir, session_ini, live_dir);
     ck_assert_int_lt(n, (int)sizeof(conf));
     rc = ef_config_load_string(conf, (size_t)n, "live.ini", &r->cfg, &errs);
     for (i = 0; i < errs.n; i++)
@@ -166,6 +140,7 @@ static void expected_lines(const char *rel, const char *manifest, struct expect 
         to.n_manifests = 1;
     }
     to.render.format = 0;
+    to.render.event_data_strings = 1; /* replay's default, and run's (typed_event_data = false) */
     to.render.computer = HOST;
     to.render.session = "main";
     to.on_event = on_event;
@@ -192,7 +167,7 @@ static char *delivered_lines(size_t *n_lines)
     char path[1200], *out, *w, *p;
     size_t len;
 
-    snprintf(path, sizeof(path), "%s/out.ndjson", dir);
+    snprintf(path, sizeof(path), "%s/out.ndjson", live_dir);
     out = th_read_file(path, &len);
     ck_assert_ptr_nonnull(out);
     *n_lines = 0;
@@ -251,6 +226,144 @@ START_TEST(live_equals_replay)
     free(got);
     ef_buf_free(&e.all);
     finish(&r);
+}
+END_TEST
+
+/* --- decoded through TDH --------------------------------------------------------- */
+
+/*
+ * The EventData object of a rendered line (from its '{' to the matching
+ * '}', strings skipped), as a pointer into line and a length; NULL when the
+ * line has none.
+ */
+static const char *event_data(const char *line, size_t len, size_t *out_len)
+{
+    static const char key[] = "\"EventData\":";
+    const char *p = NULL, *end = line + len;
+    int depth = 0, in_str = 0;
+    size_t i;
+
+    for (i = 0; i + sizeof(key) - 1 <= len; i++)
+        if (memcmp(line + i, key, sizeof(key) - 1) == 0) {
+            p = line + i + sizeof(key) - 1;
+            break;
+        }
+    if (!p || *p != '{')
+        return NULL;
+    for (i = 0; p + i < end; i++) {
+        char c = p[i];
+
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = 0;
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == '{') {
+            depth++;
+        } else if (c == '}' && --depth == 0) {
+            *out_len = i + 1;
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* The next line of the provider guid (its text, in braces) from *pos, or NULL at the end. */
+static const char *next_of(const char *all, size_t *pos, const char *guid, size_t *len)
+{
+    char want[80];
+
+    size_t wl, i;
+
+    wl = (size_t)snprintf(want, sizeof(want), "\"Guid\":\"%s\"", guid);
+    while (all[*pos]) {
+        const char *line = all + *pos, *nl = strchr(line, '\n');
+        size_t l = nl ? (size_t)(nl - line) : strlen(line);
+
+        *pos += l + (nl ? 1 : 0);
+        /* Within the line only: a search to the end of the file at every line is quadratic. */
+        for (i = 0; i + wl <= l; i++) {
+            if (memcmp(line + i, want, wl) == 0) {
+                *len = l;
+                return line;
+            }
+        }
+    }
+    return NULL;
+}
+
+#define NET_TRACE    "testdata/etl/perfview/net.4.5.2.x86.etl"
+#define CLR_MANIFEST "testdata/etl/perfview/ClrEtwAll.man"
+#define CLR_GUID     "{E13C0D23-CCBC-4E12-931B-D9CC2EEE27E4}"
+
+/* Everything arrived, or the queue dropped some (then it never will). */
+static int delivered_or_dropped(void *ud)
+{
+    struct run *r = ud;
+    struct ef_source_stats ss;
+
+    ef_pipeline_session_stats(r->p, 0, &ss);
+    return ss.queue_dropped > 0 || delivered(ud);
+}
+
+START_TEST(live_tdh_decodes_as_the_manifest)
+{
+    struct ef_source_stats ss;
+    struct expect e;
+    struct run r;
+    size_t n, pe = 0, pg = 0, la, lb, da, db, compared = 0;
+    const char *a, *b;
+    char *got;
+
+    /*
+     * The trace carries what TDH answered on the machine that recorded it
+     * (KernelTraceControl MetaData records); the fake TDH serves those blobs,
+     * so the session decodes the CLR's events through TDH, with no manifest.
+     */
+    ck_assert_uint_gt(fake_etw_load(NET_TRACE, NULL), 0);
+    fake_etw_api(&live_api);
+    fake_trace_api(&live_api);
+    ef_etw_api_override(&live_api);
+    expected_lines(NET_TRACE, CLR_MANIFEST, &e);
+    fake_trace.trace = NET_TRACE;
+    fake_trace.max_events = 80000;
+    /* Buffers spaced as a 1 s flush timer would, scaled down: the handoff queue never fills. */
+    fake_trace.events_per_buffer = 500;
+    fake_trace.buffer_pause_ms = 20;
+    ck_assert_int_eq(start(&r, "[session:main]\nkind = realtime\ntdh = true\n"
+                               "provider = Microsoft-Windows-DotNETRuntime\n"),
+                     0);
+    r.want = 80000;
+    ck_assert(th_run_until(&r.loop, delivered_or_dropped, &r, 2000000));
+    stop(&r);
+    ef_pipeline_session_stats(r.p, 0, &ss);
+    ck_assert_uint_eq(ss.queue_dropped, 0);
+    ck_assert_uint_gt(fake_etw.event_calls, 0);
+    got = delivered_lines(&n);
+    ck_assert_uint_eq(n, 80000);
+    /* Every CLR event delivered has replay-with-the-manifest's EventData, in the same order. */
+    while ((a = next_of(got, &pg, CLR_GUID, &la)) != NULL) {
+        const char *ga, *gb;
+
+        b = next_of(e.all.data, &pe, CLR_GUID, &lb);
+        ck_assert_ptr_nonnull(b);
+        ga = event_data(a, la, &da);
+        gb = event_data(b, lb, &db);
+        ck_assert_msg(ga != NULL, "a CLR event without EventData: %.*s", (int)(la < 400 ? la : 400),
+                      a);
+        ck_assert_ptr_nonnull(gb);
+        ck_assert_msg(da == db && memcmp(ga, gb, da) == 0, "TDH: %.*s\nmanifest: %.*s", (int)da, ga,
+                      (int)db, gb);
+        compared++;
+    }
+    /* 7673 of the first 80000 records are the CLR's (replay counts them the same). */
+    ck_assert_uint_ge(compared, 7000);
+    free(got);
+    ef_buf_free(&e.all);
+    finish(&r);
+    fake_etw_unload();
 }
 END_TEST
 
@@ -321,6 +434,49 @@ START_TEST(damaged_record_counted_not_forwarded)
     ck_assert_uint_eq(ss.read_errors, 1);
     ck_assert_uint_eq(ss.events_in, fake_trace.delivered - 1);
     finish(&r);
+}
+END_TEST
+
+/* What ef_pipeline_print_summary prints. */
+static void summary(struct ef_pipeline *p, char *out, size_t cap)
+{
+    FILE *f = tmpfile();
+    size_t n;
+
+    ck_assert_ptr_nonnull(f);
+    ef_pipeline_print_summary(p, f);
+    rewind(f);
+    n = fread(out, 1, cap - 1, f);
+    out[n] = '\0';
+    fclose(f);
+}
+
+START_TEST(ext_items_past_32_counted)
+{
+    struct ef_source_stats ss;
+    char sum[4096], path[1200], *out;
+    size_t len;
+    struct run r;
+
+    /* The 4th event carries 41 extended items: a record keeps 32, so 9 are dropped. */
+    fake_trace.ext_pad_at = 4;
+    fake_trace.ext_total = 41;
+    start_until_pushed(&r, "[session:main]\nkind = realtime\ntdh = false\n" HTTP_PROVIDER "\n", 20);
+    stop(&r);
+    ef_pipeline_session_stats(r.p, 0, &ss);
+    ck_assert_uint_eq(ss.ext_items_dropped, 9);
+    /* The event itself went on: nothing was counted as damage, every event arrived. */
+    ck_assert_uint_eq(ss.read_errors, 0);
+    ck_assert_uint_eq(ss.events_in, fake_trace.delivered);
+    summary(r.p, sum, sizeof(sum));
+    ck_assert_msg(strstr(sum, " failed queries, 9 extended items dropped\n") != NULL, "%s", sum);
+    finish(&r);
+    /* The stats event at stop carries it too. */
+    snprintf(path, sizeof(path), "%s/out.ndjson", live_dir);
+    out = th_read_file(path, &len);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_msg(strstr(out, "\"ext_items_dropped\":9}") != NULL, "no stats event with 9");
+    free(out);
 }
 END_TEST
 
@@ -606,6 +762,20 @@ START_TEST(example_kernel)
     ck_assert_uint_eq(s->buffer_size, 1024);
     ck_assert_uint_eq(s->max_buffers, 128);
     ck_assert_ptr_null(fake_trace_find("NT Kernel Logger"));
+    /* Once the consumer ran, the kernel's rundown was asked into this session by its handle. */
+    {
+        static const struct ef_guid kernel = {
+            0x9e814aad, 0x3204, 0x11d2, {0x9a, 0x82, 0x00, 0x60, 0x08, 0xa8, 0x69, 0x39}};
+        struct fake_enabled *en = fake_trace_enabled(s, &kernel);
+        TRACEHANDLE named;
+
+        ck_assert_ptr_nonnull(en);
+        ck_assert_uint_eq(en->captures, 1);
+        ck_assert_uint_eq(en->capture_filter_type, 0x80000002u);
+        ck_assert_uint_eq(en->capture_filter_size, 8);
+        memcpy(&named, en->capture_filter_data, 8);
+        ck_assert_uint_eq(named, s->handle);
+    }
     stop(&r);
     ck_assert(!s->running);
     finish(&r);
@@ -631,11 +801,13 @@ TCase *ef_live_case(void)
 {
     TCase *tc = tcase_create("live");
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, live_setup, live_teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, live_equals_replay, 0, (int)(sizeof(traces) / sizeof(traces[0])));
+    tcase_add_test(tc, live_tdh_decodes_as_the_manifest);
     tcase_add_test(tc, loss_counted_by_kind);
     tcase_add_test(tc, damaged_record_counted_not_forwarded);
+    tcase_add_test(tc, ext_items_past_32_counted);
     tcase_add_test(tc, on_exists_fail_refuses);
     tcase_add_test(tc, on_exists_restart_replaces);
     tcase_add_test(tc, existing_is_never_changed);

@@ -362,6 +362,66 @@ START_TEST(windows_in_place)
 }
 END_TEST
 
+struct fill_arg {
+    size_t len; /* bytes the event takes */
+    int rc;     /* returned instead, when not 0 */
+    int calls;
+};
+
+static int fill_n(void *ud, struct ef_buf *win)
+{
+    struct fill_arg *f = ud;
+    char ev[5000];
+
+    f->calls++;
+    if (f->rc)
+        return f->rc;
+    memset(ev, 'e', f->len);
+    return ef_buf_append(win, ev, f->len);
+}
+
+/*
+ * ef_queue_append: an event that fits is queued in place at the first try;
+ * one that does not fit the chunk's rest is tried once more in a fresh
+ * chunk (after the full one is published); one larger than a whole chunk
+ * is handed back (0); fill's own errors come back as they are.
+ */
+START_TEST(append_retries_once_in_fresh_chunk)
+{
+    uv_loop_t loop;
+    struct sink_rec rec = {.order_ok = 1};
+    struct ef_queue_options o = {
+        .max_events = 1000, .max_bytes = 16384, .drain = record, .drain_ud = &rec};
+    struct ef_queue *q;
+    struct ef_queue_producer *p;
+    struct ef_queue_stats st;
+    struct fill_arg f = {.len = 100};
+
+    ck_assert_int_eq(uv_loop_init(&loop), 0);
+    ck_assert_int_eq(ef_queue_new(&loop, &o, &q), 0);
+    ck_assert_int_eq(ef_queue_producer_new(q, 1, EF_QUEUE_BLOCK, &p), 0);
+    ck_assert_int_eq(ef_queue_append(p, fill_n, &f), 1);
+    ck_assert_int_eq(f.calls, 1);
+    /* 4 KiB chunks: 4000 bytes do not fit behind the first 100 but fit a fresh chunk. */
+    f = (struct fill_arg){.len = 4000};
+    ck_assert_int_eq(ef_queue_append(p, fill_n, &f), 1);
+    ck_assert_int_eq(f.calls, 2);
+    f = (struct fill_arg){.len = 5000};
+    ck_assert_int_eq(ef_queue_append(p, fill_n, &f), 0);
+    ck_assert_int_le(f.calls, 2);
+    f = (struct fill_arg){.rc = EF_EIO};
+    ck_assert_int_eq(ef_queue_append(p, fill_n, &f), EF_EIO);
+    ck_assert_int_eq(ef_queue_flush(p), 0);
+    uv_run(&loop, UV_RUN_NOWAIT);
+    ck_assert_uint_eq(rec.count, 2);
+    ef_queue_get_stats(q, &st);
+    ck_assert_uint_eq(st.accepted, 2);
+    ck_assert_int_eq(ef_queue_producer_free(p), 0);
+    ef_queue_close(q, NULL, NULL);
+    ck_assert_int_eq(th_loop_fini(&loop), 0);
+}
+END_TEST
+
 /*
  * A queue on a loop that never drains, and a blocking producer thread of n
  * events started on it: returns once the producer waits, with the stats then.
@@ -451,6 +511,7 @@ TCase *ef_pipeline_queue_case(void)
     tcase_add_test(tc, pause_and_resume_keep_order);
     tcase_add_test(tc, large_event_passes_alone);
     tcase_add_test(tc, windows_in_place);
+    tcase_add_test(tc, append_retries_once_in_fresh_chunk);
     tcase_add_test(tc, cancel_wakes_blocked_producer);
     return tc;
 }

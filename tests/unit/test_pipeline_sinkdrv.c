@@ -15,6 +15,7 @@
 #include "pipeline/sinkdrv.h"
 #include "util/attr.h"
 #include "util/error.h"
+#include "util/log.h"
 
 #define MAX_SENDS 64
 
@@ -25,8 +26,9 @@ struct fsink {
     char *contents[MAX_SENDS];        /* the batch's events joined with '|' */
     uint64_t sent_at[MAX_SENDS];
     unsigned n_sent;
-    int fail_send; /* send returns this (0: accept) */
-    int auto_ack;  /* complete with ACK from within send */
+    int fail_send;           /* send returns this (0: accept) */
+    unsigned n_failed_sends; /* sends that returned fail_send */
+    int auto_ack;            /* complete with ACK from within send */
     int closed;
 };
 
@@ -49,8 +51,10 @@ static int fs_send(void *state, struct ef_batch *b)
     size_t i, cap = b->data.len + b->count + 1, pos = 0;
     char *s;
 
-    if (fs->fail_send)
+    if (fs->fail_send) {
+        fs->n_failed_sends++;
         return fs->fail_send;
+    }
     ck_assert_uint_lt(fs->n_sent, MAX_SENDS);
     s = malloc(cap);
     for (i = 0; i < b->count; i++) {
@@ -93,7 +97,25 @@ struct fx {
     char dl_dir[1100];
     uint64_t rand_value;
     int stopped;
+    /* What on_health said, in order: 'F' failing / 'R' recovered, with its attempts and reason. */
+    char health[16];
+    uint64_t health_attempts[16];
+    char health_reason[16][64];
+    unsigned n_health;
 };
+
+static void record_health(void *ud, const char *sink, int failing, uint64_t attempts,
+                          const char *reason)
+{
+    struct fx *x = ud;
+
+    ck_assert_str_eq(sink, "siem");
+    ck_assert_uint_lt(x->n_health, 15);
+    x->health[x->n_health] = failing ? 'F' : 'R';
+    x->health_attempts[x->n_health] = attempts;
+    snprintf(x->health_reason[x->n_health], sizeof(x->health_reason[0]), "%s", reason);
+    x->health[++x->n_health] = '\0';
+}
 
 static uint64_t fixed_rand(void *ud)
 {
@@ -124,6 +146,8 @@ static void fx_open(struct fx *x, uint64_t max_events, uint64_t max_bytes, uint6
     o.backoff.rand_ud = x;
     x->rand_value = UINT64_MAX;
     o.dead_letter_dir = x->dl_dir;
+    o.on_health = record_health;
+    o.health_ud = x;
     ck_assert_int_eq(ef_sinkdrv_open(&x->loop, &g_clock, x->sp, &o, &x->s), 0);
 }
 
@@ -495,6 +519,173 @@ START_TEST(spool_read_error_is_survived)
 }
 END_TEST
 
+/* Fails the batch's latest send with reason and lets its backoff pass, so it is sent again. */
+static void fail_and_wait(struct fx *x, const char *reason)
+{
+    unsigned n = x->fs.n_sent;
+
+    complete(x, n - 1, EF_SINK_RETRY, 0, reason);
+    ck_assert_uint_eq(stats(x).waiting_retry, 1);
+    ef_clock_advance(&g_clock, EF_BACKOFF_MAX_MS);
+    ck_assert_uint_eq(x->fs.n_sent, n + 1);
+}
+
+/*
+ * A receiver that refuses and then accepts: exactly one "failing" after
+ * EF_SINKDRV_FAILING_AFTER (5) failed attempts in a row, however long the
+ * refusal lasts, with the last reason; one "recovered" at the first
+ * acceptance; nothing while it keeps accepting; a new episode is told again.
+ */
+START_TEST(health_failing_once_then_recovered)
+{
+    struct fx x;
+    char reason[32];
+    int i;
+
+    fx_open(&x, 5, 1 << 20, 1000, 1);
+    append_n(&x, 1, 5);
+    ck_assert_uint_eq(x.fs.n_sent, 1);
+    for (i = 1; i <= 4; i++) {
+        snprintf(reason, sizeof(reason), "HTTP 503 #%d", i);
+        fail_and_wait(&x, reason);
+    }
+    ck_assert_uint_eq(x.n_health, 0); /* 4 failures: not yet */
+    fail_and_wait(&x, "HTTP 503 #5");
+    ck_assert_str_eq(x.health, "F");
+    ck_assert_uint_eq(x.health_attempts[0], 5);
+    ck_assert_str_eq(x.health_reason[0], "HTTP 503 #5");
+    for (i = 6; i <= 9; i++)
+        fail_and_wait(&x, "HTTP 503");
+    ck_assert_str_eq(x.health, "F"); /* once per episode */
+    complete(&x, x.fs.n_sent - 1, EF_SINK_ACK, 0, NULL);
+    ck_assert_str_eq(x.health, "FR");
+    ck_assert_uint_eq(x.health_attempts[1], 9);
+    ck_assert_str_eq(x.health_reason[1], "");
+    ck_assert_uint_eq(ef_spool_cursor(x.sp, 1), 5);
+
+    /* Accepted again and again: nothing more. One failure alone is no episode either. */
+    append_n(&x, 6, 5);
+    complete(&x, x.fs.n_sent - 1, EF_SINK_ACK, 0, NULL);
+    append_n(&x, 11, 5);
+    fail_and_wait(&x, "HTTP 503");
+    complete(&x, x.fs.n_sent - 1, EF_SINK_ACK, 0, NULL);
+    ck_assert_str_eq(x.health, "FR");
+
+    /* A second episode, of sends that do not even start (connection refused). */
+    append_n(&x, 16, 5);
+    x.fs.fail_send = EF_ECONN;
+    complete(&x, x.fs.n_sent - 1, EF_SINK_RETRY, 0, "HTTP 502");
+    for (i = 0; i < 4; i++)
+        ef_clock_advance(&g_clock, EF_BACKOFF_MAX_MS);
+    ck_assert_uint_ge(x.fs.n_failed_sends, 4);
+    ck_assert_str_eq(x.health, "FRF");
+    ck_assert_uint_eq(x.health_attempts[2], 5);
+    ck_assert_str_eq(x.health_reason[2], ef_strerror(EF_ECONN));
+    x.fs.fail_send = 0;
+    ef_clock_advance(&g_clock, EF_BACKOFF_MAX_MS);
+    complete(&x, x.fs.n_sent - 1, EF_SINK_ACK, 0, NULL);
+    ck_assert_str_eq(x.health, "FRFR");
+    /* Every failed attempt of the episode: the 502 and each send that did not start. */
+    ck_assert_uint_eq(x.health_attempts[3], 1 + x.fs.n_failed_sends);
+    ck_assert_uint_eq(ef_spool_cursor(x.sp, 1), 20);
+    fx_close(&x);
+}
+END_TEST
+
+/* A receiver that answers by rejecting events (dead-letter) is delivering: it ends an episode. */
+START_TEST(health_reject_is_an_answer)
+{
+    struct fx x;
+    struct cursor_wait w = {&x, 5};
+    int i;
+
+    fx_open(&x, 5, 1 << 20, 1000, 1);
+    append_n(&x, 1, 5);
+    for (i = 0; i < 5; i++)
+        fail_and_wait(&x, "timeout");
+    ck_assert_str_eq(x.health, "F");
+    complete(&x, x.fs.n_sent - 1, EF_SINK_REJECT, 0, "HTTP 400");
+    ck_assert_str_eq(x.health, "FR");
+    ck_assert(th_run_until(&x.loop, cursor_at, &w, 1000));
+    ck_assert_str_eq(x.health, "FR");
+    fx_close(&x);
+}
+END_TEST
+
+/* The sink driver's log lines about "siem", captured through ef_log_set_hook. */
+static char g_lines[16][256];
+static unsigned g_n_lines;
+
+static void capture_line(void *ud, const char *line, size_t len)
+{
+    const char *at = strstr(line, "siem: ");
+
+    (void)ud;
+    (void)len;
+    if (!at || strstr(line, "[sink]") == NULL)
+        return;
+    ck_assert_uint_lt(g_n_lines, 16);
+    snprintf(g_lines[g_n_lines], sizeof(g_lines[0]), "%s", at);
+    g_lines[g_n_lines][strcspn(g_lines[g_n_lines], "\r\n")] = '\0';
+    g_n_lines++;
+}
+
+/*
+ * An outage logs its first failed attempt, then at most one line per
+ * EF_SINKDRV_FAIL_LOG_MS (60 s) of the outage, and one line at recovery.
+ * The receiver asks for a retry every 10 s (Retry-After), so attempt k
+ * fails at 10 (k - 1) s: the lines come at attempts 1, 7 (60 s after the
+ * first line) and 13 (120 s), and the ACK of attempt 16 comes at 150 s,
+ * all worked out by hand. The stats say how long the sink has failed.
+ */
+START_TEST(failure_log_is_bounded_through_an_outage)
+{
+    struct fx x;
+    char reason[32];
+    int k;
+
+    g_n_lines = 0;
+    fx_open(&x, 5, 1 << 20, 1000, 1);
+    ef_log_set_hook(capture_line, NULL);
+    append_n(&x, 1, 5);
+    for (k = 1; k <= 15; k++) {
+        snprintf(reason, sizeof(reason), "HTTP 503 #%d", k);
+        complete(&x, x.fs.n_sent - 1, EF_SINK_RETRY, 10000, reason);
+        ck_assert_uint_eq(stats(&x).failed_attempts, (uint64_t)k);
+        ck_assert_uint_eq(stats(&x).failing_since_ms, 1000);
+        ef_clock_advance(&g_clock, 10000);
+        ck_assert_uint_eq(x.fs.n_sent, (unsigned)k + 1);
+    }
+    ck_assert_uint_eq(g_n_lines, 3);
+    ck_assert_str_eq(g_lines[0],
+                     "siem: delivery failed: HTTP 503 #1 (the events stay in the spool and are "
+                     "retried)");
+    ck_assert_str_eq(g_lines[1],
+                     "siem: still failing: 7 attempts failed over 60 s, the last: HTTP 503 #7");
+    ck_assert_str_eq(g_lines[2],
+                     "siem: still failing: 13 attempts failed over 120 s, the last: HTTP 503 #13");
+    complete(&x, x.fs.n_sent - 1, EF_SINK_ACK, 0, NULL);
+    ck_assert_uint_eq(g_n_lines, 4);
+    ck_assert_str_eq(g_lines[3], "siem: delivers again after 15 failed attempts over 150 s");
+    ck_assert_uint_eq(stats(&x).failed_attempts, 0);
+    ck_assert_uint_eq(stats(&x).failing_since_ms, 0);
+
+    /* A second, short episode: its first failure and its recovery, nothing between. */
+    append_n(&x, 6, 5);
+    complete(&x, x.fs.n_sent - 1, EF_SINK_RETRY, 1000, "timeout");
+    ck_assert_uint_eq(stats(&x).failing_since_ms, 151000);
+    ef_clock_advance(&g_clock, 1000);
+    complete(&x, x.fs.n_sent - 1, EF_SINK_ACK, 0, NULL);
+    ef_log_set_hook(NULL, NULL);
+    ck_assert_uint_eq(g_n_lines, 6);
+    ck_assert_str_eq(g_lines[4],
+                     "siem: delivery failed: timeout (the events stay in the spool and are "
+                     "retried)");
+    ck_assert_str_eq(g_lines[5], "siem: delivers again after 1 failed attempts over 1 s");
+    fx_close(&x);
+}
+END_TEST
+
 TCase *ef_pipeline_sinkdrv_case(void);
 TCase *ef_pipeline_sinkdrv_case(void)
 {
@@ -512,5 +703,8 @@ TCase *ef_pipeline_sinkdrv_case(void)
     tcase_add_test(tc, per_event_results);
     tcase_add_test(tc, stop_abandons_pending_retry);
     tcase_add_test(tc, spool_read_error_is_survived);
+    tcase_add_test(tc, health_failing_once_then_recovered);
+    tcase_add_test(tc, health_reject_is_an_answer);
+    tcase_add_test(tc, failure_log_is_bounded_through_an_outage);
     return tc;
 }

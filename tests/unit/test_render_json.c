@@ -46,9 +46,9 @@ struct fixture {
     struct ef_buf out;
 };
 
-static void setup(struct fixture *f, int format, int int64_as_string)
+static void setup_with(struct fixture *f, int format, int int64_as_string, int strings)
 {
-    struct ef_render_opts ro = {format, int64_as_string, "HOST", "main"};
+    struct ef_render_opts ro = {format, int64_as_string, "HOST", "main", strings, NULL};
 
     memset(f, 0, sizeof(*f));
     f->schema.provider = &fx_provider;
@@ -79,6 +79,11 @@ static void setup(struct fixture *f, int format, int int64_as_string)
     fx_u32(&f->p, 0xC0000022);
     fx_bytes(&f->p, "\x0a\x00\x00\x01", 4);
     fx_bytes(&f->p, "\xBE\xEF", 2);
+}
+
+static void setup(struct fixture *f, int format, int int64_as_string)
+{
+    setup_with(f, format, int64_as_string, 0);
 }
 
 static const char *render(struct fixture *f, uint16_t id)
@@ -123,6 +128,28 @@ START_TEST(native_typed_values)
     setup(&f, EF_RENDER_NATIVE, 0);
     snprintf(want, sizeof(want), "%s%s", native_system, want_data);
     ck_assert_str_eq(render(&f, 12), want);
+    teardown(&f);
+}
+END_TEST
+
+/*
+ * event_data_strings: every leaf a JSON string, as TDH shows it (maps by
+ * name, numbers in decimal, hex and status as in typed JSON, booleans as
+ * words): one JSON type per field whatever the event.
+ */
+START_TEST(native_string_values)
+{
+    struct fixture f;
+    const char *want_data =
+        ",\"EventData\":{\"Disposition\":\"OPEN_EXISTING\",\"ShareAccess\":\"ReadWrite, Delete\","
+        "\"FileName\":\"C:\\\\a \\\"b\\\".txt\",\"Size\":\"18446744073709551615\","
+        "\"Object\":\"0xFFFF8000DEAD0000\",\"Ok\":\"true\",\"Ratio\":\"0.1\","
+        "\"Status\":\"0xC0000022\",\"Ip\":\"10.0.0.1\",\"Blob\":\"BEEF\"},";
+    char want[2048];
+
+    setup_with(&f, EF_RENDER_NATIVE, 0, 1);
+    snprintf(want, sizeof(want), "%s%s", native_system, want_data);
+    ck_assert_msg(strncmp(render(&f, 12), want, strlen(want)) == 0, "%s", f.out.data);
     teardown(&f);
 }
 END_TEST
@@ -217,11 +244,11 @@ START_TEST(native_system_middle_shapes)
         f.rec.pid = UINT32_MAX;
         ef_decoder_decode(f.dec, &f.rec, &f.ev);
         ck_assert_int_eq(ef_render_event(f.ren, &f.ev, &f.out), 0);
-        ck_assert_ptr_nonnull(strstr(
-            f.out.data, as_str ? "\"KW_PROCESS\"]},\"TimeCreated\":{\"SystemTime\":"
-                                 "\"18446744073709551615\"},\"Correlation\":{"
-                               : "\"KW_PROCESS\"]},\"TimeCreated\":{\"SystemTime\":"
-                                 "18446744073709551615},\"Correlation\":{"));
+        ck_assert_ptr_nonnull(
+            strstr(f.out.data, as_str ? "\"KW_PROCESS\"]},\"TimeCreated\":{\"SystemTime\":"
+                                        "\"18446744073709551615\"},\"Correlation\":{"
+                                      : "\"KW_PROCESS\"]},\"TimeCreated\":{\"SystemTime\":"
+                                        "18446744073709551615},\"Correlation\":{"));
         ck_assert_ptr_nonnull(strstr(f.out.data, "\"Correlation\":{\"RelatedActivityID\":"
                                                  "\"{00000001-0002-0003-0405-060708090A0B}\"},"
                                                  "\"Execution\":{\"ProcessID\":4294967295,"
@@ -412,6 +439,7 @@ TCase *ef_render_json_case(void)
     TCase *tc = tcase_create("json");
 
     tcase_add_test(tc, native_typed_values);
+    tcase_add_test(tc, native_string_values);
     tcase_add_test(tc, native_int64_as_string);
     tcase_add_test(tc, native_system_middle_shapes);
     tcase_add_test(tc, native_no_schema);

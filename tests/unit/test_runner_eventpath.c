@@ -1,5 +1,5 @@
 /*
- * test_runner_eventpath.c - the live callback path (runner/eventpath.h)
+ * test_runner_eventpath.c - the live callback path (source/eventpath.h)
  * against the replay path: every record of a real trace, read with the
  * portable .etl reader and pushed through an eventpath into a real queue
  * drained on a uv loop, gives the lines ef_tracefile_next gives for the
@@ -20,8 +20,8 @@
 
 #include "etl/etl.h"
 #include "pipe_helpers.h"
-#include "runner/eventpath.h"
-#include "runner/tracefile.h"
+#include "source/eventpath.h"
+#include "source/tracefile.h"
 #include "util/attr.h"
 #include "util/error.h"
 

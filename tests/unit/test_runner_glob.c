@@ -1,5 +1,5 @@
 /*
- * test_runner_glob.c - a file session's path expansion (runner/pathglob.h):
+ * test_runner_glob.c - a file session's path expansion (source/pathglob.h):
  * glob(3) on POSIX, FindFirstFileW under Wine, with the same expectations.
  */
 #include "runner.h"
@@ -10,7 +10,7 @@
 #include <uv.h>
 
 #include "pipe_helpers.h"
-#include "runner/pathglob.h"
+#include "source/pathglob.h"
 #include "util/attr.h"
 #include "util/error.h"
 

@@ -91,6 +91,8 @@ static const struct {
     {"gap_ms", "etwfwd_session_gap_ms_total", offsetof(struct ef_source_stats, gap_ms)},
     {"queries_failed", "etwfwd_session_queries_failed_total",
      offsetof(struct ef_source_stats, queries_failed)},
+    {"ext_items_dropped", "etwfwd_session_ext_items_dropped_total",
+     offsetof(struct ef_source_stats, ext_items_dropped)},
 };
 
 /* What ef_pipeline_print_summary prints. */
@@ -126,6 +128,7 @@ START_TEST(names_types_and_values)
         {"etwfwd_session_reconnects_total", "counter"},
         {"etwfwd_session_gap_ms_total", "counter"},
         {"etwfwd_session_queries_failed_total", "counter"},
+        {"etwfwd_session_ext_items_dropped_total", "counter"},
         {"etwfwd_source_files_total", "counter"},
         {"etwfwd_queue_events", "gauge"},
         {"etwfwd_queue_bytes", "gauge"},
@@ -210,7 +213,7 @@ START_TEST(names_types_and_values)
         ck_assert_msg(sample(m.data, typeline) == 0, "%s", typeline);
     }
     /* ... and so has the stats event written at the stop. */
-    stats_line = strstr(out, "\"Kind\":\"stats\"");
+    stats_line = strstr(out, "\"kind\":\"stats\"");
     ck_assert_ptr_nonnull(stats_line);
     ck_assert_ptr_nonnull(strstr(stats_line, "\"live\":0,"));
     for (i = 0; i < EF_ARRAY_LEN(live); i++) {
@@ -256,7 +259,8 @@ START_TEST(names_types_and_values)
     ck_assert_msg(strstr(sum, "session tl (live): 1000 log buffers lost, 1001 buffers written, "
                               "1002 free buffers, RT_LostEvent records: 1003 events, 1004 "
                               "buffers, 1005 file; 1006 buffers read, 1007 reconnects, 1008 ms "
-                              "without a consumer, 1009 failed queries\n"),
+                              "without a consumer, 1009 failed queries, 1010 extended items "
+                              "dropped\n"),
                   "%s", sum);
 
     ef_buf_free(&body);

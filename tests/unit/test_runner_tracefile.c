@@ -1,6 +1,6 @@
 /*
  * test_runner_tracefile.c - a session's schemas shared by its files
- * (runner/tracefile.h): every file gives the same lines as when it is
+ * (source/tracefile.h): every file gives the same lines as when it is
  * opened alone with schemas of its own, whichever files came before it.
  */
 #include "runner.h"
@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "runner/tracefile.h"
+#include "source/tracefile.h"
 #include "util/attr.h"
 #include "util/crc32c.h"
 #include "util/error.h"

@@ -18,6 +18,7 @@
 #include "sinks/file.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/file.h"
 
 struct fx {
     uv_loop_t loop;
@@ -388,16 +389,40 @@ START_TEST(compresses_leftovers_at_start)
 }
 END_TEST
 
+/* Folders the path names that do not exist yet are created, as rsyslog and Fluent Bit do. */
+START_TEST(missing_folders_created_at_open)
+{
+    struct fx x;
+    char path[1200];
+    unsigned long long size = 1;
+
+    fx_init(&x, 0, 0, 0, EF_COMPRESS_NONE, 0);
+    snprintf(path, sizeof(path), "%s/new/sub/events.ndjson", x.dir);
+    x.cfg.path = path;
+    ck_assert_int_eq(fx_open(&x), 0);
+    ck_assert_int_eq(ef_path_stat(path, &size), 0);
+    ck_assert_uint_eq(size, 0);
+    fx_fini(&x);
+}
+END_TEST
+
+/* A folder that cannot be created (a file is in the way) fails the open, not the first write. */
 START_TEST(bad_path_refused_at_open)
 {
     struct fx x;
-    char bad[1200];
+    char bad[1200], file[1200];
+    FILE *f;
 
     fx_init(&x, 0, 0, 0, EF_COMPRESS_NONE, 0);
-    snprintf(bad, sizeof(bad), "%s/no/such/dir/events.ndjson", x.dir);
+    snprintf(file, sizeof(file), "%s/afile", x.dir);
+    f = fopen(file, "wb");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    snprintf(bad, sizeof(bad), "%s/afile/dir/events.ndjson", x.dir);
     x.cfg.path = bad;
-    ck_assert_int_eq(fx_open(&x), EF_ENOENT);
+    ck_assert_int_lt(fx_open(&x), 0);
     x.s = NULL;
+    remove(file);
     fx_fini(&x);
 }
 END_TEST
@@ -436,6 +461,7 @@ TCase *ef_sink_file_case(void)
     tcase_add_test(tc, gzip_rotated_files);
     tcase_add_test(tc, rotate_by_time);
     tcase_add_test(tc, compresses_leftovers_at_start);
+    tcase_add_test(tc, missing_folders_created_at_open);
     tcase_add_test(tc, bad_path_refused_at_open);
     tcase_add_loop_test(tc, rotated_names, 0, 4);
     return tc;

@@ -332,32 +332,67 @@ START_TEST(garbage_segments)
 }
 END_TEST
 
-START_TEST(dump_prints_events)
+/*
+ * Dumps the spool of make_spool(20) into a file and checks every line:
+ * "seq<TAB>pending<TAB>event" (no sink acknowledged anything), every event
+ * but skip (0: none) in order. Returns what ef_spool_dump returned.
+ */
+static int dump_and_check(uint64_t skip, struct ef_spool_recovery *rec)
 {
     char path[4096], line[1024], want[512];
     FILE *f;
     uint64_t i = 0;
+    int rc;
 
-    make_spool(20);
     snprintf(path, sizeof(path), "%s/dump.txt", ef_tspool_dir);
     f = fopen(path, "w+b");
     ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(ef_spool_dump(ef_tspool_dir, f), 0);
+    rc = ef_spool_dump(ef_tspool_dir, rec, f);
     rewind(f);
     while (fgets(line, sizeof(line), f)) {
-        char *tab = strchr(line, '\t');
+        char *tab = strchr(line, '\t'), *tab2;
 
-        i++;
+        if (++i == skip)
+            i++;
         ck_assert_ptr_nonnull(tab);
         *tab = '\0';
         ck_assert_uint_eq(strtoull(line, NULL, 10), i);
+        tab2 = strchr(tab + 1, '\t');
+        ck_assert_ptr_nonnull(tab2);
+        *tab2 = '\0';
+        ck_assert_str_eq(tab + 1, "pending");
         ef_tspool_payload(i, want, sizeof(want));
         strcat(want, "\n");
-        ck_assert_str_eq(tab + 1, want);
+        ck_assert_str_eq(tab2 + 1, want);
     }
     fclose(f);
     remove(path);
     ck_assert_uint_eq(i, 20);
+    return rc;
+}
+
+START_TEST(dump_prints_events)
+{
+    struct ef_spool_recovery rec;
+
+    make_spool(20);
+    ck_assert_int_eq(dump_and_check(0, &rec), 0);
+    ck_assert_uint_eq(rec.events, 20);
+}
+END_TEST
+
+/* A damaged record: dump prints every good event, then reports the damage. */
+START_TEST(dump_of_damaged_spool_fails)
+{
+    struct ef_spool_recovery rec;
+    char path[4096];
+
+    make_spool(20);
+    seg0(path, sizeof(path));
+    ef_tspool_patch(path, offset_of(7) + 16 + 3, "X", 1);
+    ck_assert_int_eq(dump_and_check(7, &rec), EF_ECORRUPT);
+    ck_assert_uint_eq(rec.bad_records, 1);
+    ck_assert_uint_eq(rec.events, 19);
 }
 END_TEST
 
@@ -376,5 +411,6 @@ TCase *ef_spool_damage_case(void)
     tcase_add_test(tc, ledger_past_the_end);
     tcase_add_test(tc, garbage_segments);
     tcase_add_test(tc, dump_prints_events);
+    tcase_add_test(tc, dump_of_damaged_spool_fails);
     return tc;
 }

@@ -1,7 +1,7 @@
 /*
  * eventpath.c - the live callback path: one ef_record decoded, rendered
  * straight into the producer's queue chunk and pushed, without blocking
- * and, once warm, without allocating (runner/eventpath.h).
+ * and, once warm, without allocating (source/eventpath.h).
  *
  * DESIGN. The decoder and the producer count what happens to each event;
  * ef_eventpath_flush copies their counters to `pub` under mu, so a push
@@ -15,12 +15,12 @@
  * built in eventpath.h's order; the files among them are loaded by
  * ef_tracefile_load_schema_files, as for a replay.
  */
-#include "runner/eventpath.h"
+#include "source/eventpath.h"
 
 #include "decode/decoder.h"
 #include "decode/eventsource.h"
 #include "decode/tlg_source.h"
-#include "runner/tracefile.h"
+#include "source/tracefile.h"
 #include "util/error.h"
 
 #include <stdio.h>
@@ -136,6 +136,17 @@ fail:
     return rc;
 }
 
+#define BROKEN 2 /* fill_window: not renderable, whatever the room */
+
+static int fill_window(void *ud, struct ef_buf *win)
+{
+    struct ef_eventpath *ep = ud;
+    int rc = ef_render_event(ep->ren, &ep->ev, win);
+
+    /* A broken event goes through line (BROKEN), where its error is counted. */
+    return rc == EF_ELIMIT || rc == 0 ? rc : BROKEN;
+}
+
 /*
  * Renders ep->ev into the queue: in place in the chunk when it fits, else
  * through line. Returns 0 (queued, dropped or too large, each counted) or
@@ -143,23 +154,10 @@ fail:
  */
 static int render_into_queue(struct ef_eventpath *ep)
 {
-    struct ef_buf win;
-    int fresh, rc;
+    int rc = ef_queue_append(ep->prod, fill_window, ep);
 
-    for (;;) {
-        rc = ef_queue_window(ep->prod, &win, &fresh);
-        if (rc < 0)
-            return rc;
-        rc = ef_render_event(ep->ren, &ep->ev, &win);
-        if (rc == 0)
-            return ef_queue_push_window(ep->prod, &win);
-        if (rc != EF_ELIMIT || fresh)
-            break; /* a broken event, or larger than a whole chunk: through line */
-        /* What was appended to the window is not part of the chunk: publishing leaves it out. */
-        rc = ef_queue_flush(ep->prod);
-        if (rc < 0)
-            return rc;
-    }
+    if (rc < 0 || rc == 1)
+        return rc < 0 ? rc : 0;
     ef_buf_reset(&ep->line);
     if (ef_render_event(ep->ren, &ep->ev, &ep->line) < 0) {
         ep->render_errors++;

@@ -8,7 +8,7 @@
  *     with a clear message when ETW refuses), queries ETW's counters at
  *     every stats interval (tick), reads the counters, stops and frees;
  *   - the consumer thread (core/etw/consumer.c) sits in ProcessTrace and
- *     runs the event path (runner/eventpath.h) for every event: decode,
+ *     runs the event path (source/eventpath.h) for every event: decode,
  *     render, push into the handoff queue without blocking;
  *   - a watchdog thread per session waits for a stop or for ProcessTrace
  *     to return by itself (the session was stopped from outside, or the
@@ -22,7 +22,7 @@
  * mu guards the session and consumer pointers (tick queries the session
  * while the watchdog may be replacing it) and the counters below.
  */
-#include "runner/source.h"
+#include "source/source.h"
 
 #include "etw/consumer.h"
 #include "etw/etw_api.h"
@@ -30,7 +30,7 @@
 #include "etw/providers.h"
 #include "etw/session.h"
 #include "etw/tdh_source.h"
-#include "runner/eventpath.h"
+#include "source/eventpath.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -40,6 +40,14 @@
 #include <uv.h>
 
 #define DEFAULT_STOP_MS 10000
+/* Watchdog restarts waiting for the pipeline's poll (about a second); more are only counted. */
+#define MAX_PENDING_NOTICES 8
+
+/* A watchdog restart the pipeline has not been told about yet. */
+struct pending_restart {
+    uint64_t gap_ms;
+    char reason[160];
+};
 
 struct live {
     struct ef_source_options o;
@@ -63,6 +71,9 @@ struct live {
     struct ef_etw_query last;  /* the counters of the current session at the last query */
     struct ef_source_stats st; /* the live-only counters, freed consumers' included */
     uint64_t query_log;
+    uint32_t end_status; /* what the last ProcessTrace returned */
+    struct pending_restart pending[MAX_PENDING_NOTICES];
+    unsigned n_pending;
 };
 
 static uint64_t stop_ms(const struct live *l)
@@ -106,6 +117,7 @@ static void on_end(void *ud, uint32_t status)
         (void)ef_eventpath_flush(l->ep);
     uv_mutex_lock(&l->mu);
     l->ended = 1;
+    l->end_status = status;
     if (!l->stop)
         ef_log_warn("source",
                     "session %s: ProcessTrace returned (status %lu) while running: the "
@@ -186,6 +198,18 @@ static int connect_session(struct live *l, char *err, size_t errlen)
         uv_mutex_unlock(&l->mu);
         rc = ef_etw_consumer_start(&co, &cons, err, errlen);
     }
+    if (rc == 0 && owned && l->cfg->kind == EF_SESSION_KERNEL) {
+        /*
+         * The state the kernel already holds (running processes, threads,
+         * loaded images, as kernel_flags select), into this session only, now
+         * that a consumer reads it; after a reconnect it covers the gap. A
+         * refusal (before Windows 10) costs the state, not the session.
+         */
+        char why[512];
+
+        if (ef_etw_session_kernel_rundown(sess, why, sizeof(why)) < 0)
+            ef_log_warn("source", "session %s: no kernel rundown: %s", l->o.name, why);
+    }
     if (rc < 0) {
         if (owned)
             (void)ef_etw_session_stop(sess);
@@ -241,6 +265,8 @@ static void add_consumer(struct ef_source_stats *st, const struct ef_etw_consume
     st->etw_buffers_read += cs->buffers;
     /* EVENT_RECORDs with impossible lengths: skipped, so counted as damage read over. */
     st->read_errors += cs->convert_errors;
+    /* Extended items past the 32 a record keeps: the event is forwarded without them. */
+    st->ext_items_dropped += cs->ext_items_dropped;
 }
 
 /*
@@ -331,6 +357,14 @@ static void reconnect(struct live *l)
     uv_mutex_lock(&l->mu);
     l->st.reconnects++;
     l->st.gap_ms += gap;
+    if (l->n_pending < MAX_PENDING_NOTICES) {
+        struct pending_restart *r = &l->pending[l->n_pending++];
+
+        r->gap_ms = gap;
+        snprintf(r->reason, sizeof(r->reason),
+                 "ProcessTrace returned %lu: the ETW session was stopped from outside or ended",
+                 (unsigned long)l->end_status);
+    }
     uv_mutex_unlock(&l->mu);
     ef_log_info("source", "session %s: reconnected after %llu ms without a consumer", l->o.name,
                 (unsigned long long)gap);
@@ -561,6 +595,25 @@ static void live_free(void *ctx, uint64_t timeout_ms, struct ef_source_stats *fi
     live_destroy(l);
 }
 
+/* Hands the watchdog's restarts since the last call to fn, outside mu. */
+static void live_notices(void *ctx, void (*fn)(void *ud, const struct ef_notice *n), void *ud)
+{
+    struct live *l = ctx;
+    struct pending_restart got[MAX_PENDING_NOTICES];
+    unsigned i, n;
+
+    uv_mutex_lock(&l->mu);
+    n = l->n_pending;
+    memcpy(got, l->pending, n * sizeof(got[0]));
+    l->n_pending = 0;
+    uv_mutex_unlock(&l->mu);
+    for (i = 0; i < n; i++) {
+        struct ef_notice nt = {EF_NOTICE_WATCHDOG_RESTART, l->o.name, got[i].reason, got[i].gap_ms};
+
+        fn(ud, &nt);
+    }
+}
+
 static void live_get_stats(void *ctx, struct ef_source_stats *st)
 {
     struct live *l = ctx;
@@ -601,4 +654,5 @@ const struct ef_source_ops ef_source_live_ops = {
     .free = live_free,
     .get_stats = live_get_stats,
     .tick = live_tick,
+    .notices = live_notices,
 };

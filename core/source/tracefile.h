@@ -72,7 +72,7 @@ int ef_tracefile_schemas_new(const struct ef_tracefile_opts *opts,
  * The two schema sources built from files: *man, a manifest source holding
  * the given manifest files and folders, and *mof, a MOF source holding the
  * built-in kernel classes plus the given MOF files. The tracefiles' schemas
- * and the live callback path (runner/eventpath.h) both load them here, so
+ * and the live callback path (source/eventpath.h) both load them here, so
  * a session decodes with the same files the same way whatever its kind.
  * On failure *err says which file and why (err->schemas = 1) and neither
  * source is left. Returns 0, the schema loader's error or EF_ENOMEM. Any
@@ -133,6 +133,8 @@ void ef_tracefile_get_stats(const struct ef_tracefile *tf, struct ef_tracefile_s
 /* The decoder's and the reader's own counters, for replay's summary. The owning thread. */
 void ef_tracefile_decoder_stats(const struct ef_tracefile *tf, struct ef_decoder_stats *st);
 const struct ef_etl_stats *ef_tracefile_etl_stats(const struct ef_tracefile *tf);
+/* The first EF_ETL_ERRORS_KEPT read errors, with their offsets. The owning thread. */
+const struct ef_etl_error *ef_tracefile_etl_errors(const struct ef_tracefile *tf, unsigned *n);
 
 /* NULL is fine. The owning thread. */
 void ef_tracefile_close(struct ef_tracefile *tf);

@@ -2,7 +2,7 @@
  * pathglob.c - the portable part of path expansion, and glob(3) on POSIX
  * (pathglob_win.c has the Windows expansion).
  */
-#include "runner/pathglob.h"
+#include "source/pathglob.h"
 
 #include "util/error.h"
 

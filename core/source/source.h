@@ -21,6 +21,8 @@
 #include "config/config.h"
 #include "pipeline/queue.h"
 #include "render/render.h"
+#include "source/checkpoint.h"
+#include "runner/notice.h"
 
 /* Every counter a source keeps; those a kind does not have stay 0. */
 struct ef_source_stats {
@@ -48,6 +50,7 @@ struct ef_source_stats {
     uint64_t reconnects;             /* the session restarted or re-attached by the watchdog */
     uint64_t gap_ms;                 /* total time without a consumer between reconnects */
     uint64_t queries_failed;         /* ControlTrace QUERY calls that failed */
+    uint64_t ext_items_dropped;      /* extended data items past the 32 an event keeps */
     int live;                        /* 1: a live ETW session (the etw_* are deltas of QUERY) */
     int done;                        /* the source finished (file) or ended for good (live) */
 };
@@ -66,6 +69,8 @@ struct ef_source_options {
     int policy; /* enum ef_queue_policy */
     struct ef_queue *queue;
     uint64_t stop_timeout_ms; /* live: the bound on stopping (shutdown_timeout); 0 = 10 s */
+    /* file: where the session's traces stand across restarts (checkpoint.h); NULL: stateless. */
+    struct ef_ckpt *ckpt;
     /* Called on the source's thread when it finished for good (may be NULL). */
     void (*on_done)(void *ud);
     void *ud;
@@ -89,6 +94,13 @@ struct ef_source_ops {
     void (*get_stats)(void *ctx, struct ef_source_stats *st);
     /* Optional: called at every stats interval (live sessions query ETW). Loop thread. */
     void (*tick)(void *ctx);
+    /*
+     * Optional: hands the notices (runner/notice.h) that the source's
+     * threads raised since the last call to fn, in order, with the
+     * session's name as their subject. The pipeline polls it about once a
+     * second, so a notice never crosses threads as a callback. Loop thread.
+     */
+    void (*notices)(void *ctx, void (*fn)(void *ud, const struct ef_notice *n), void *ud);
 };
 
 /* The ops of a session kind in this build, or NULL (a live kind off Windows). Any thread. */

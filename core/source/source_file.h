@@ -1,9 +1,9 @@
 /*
  * source_file.h - a `kind = file` session: .etl files replayed on a thread,
- * behind the sources' table of operations (runner/source.h).
+ * behind the sources' table of operations (source/source.h).
  *
  * The thread expands the session's path (a file or a wildcard pattern),
- * decodes and renders each trace (runner/tracefile.h) and pushes the lines
+ * decodes and renders each trace (source/tracefile.h) and pushes the lines
  * into the handoff queue with the session's queue_full policy, flushing
  * its chunk every 512 events, before a pacing wait and at the end of each
  * file. The session's replay_speed paces it: 0 as fast as possible, 1 real
@@ -21,6 +21,6 @@
 #ifndef EF_RUNNER_SOURCE_FILE_H
 #define EF_RUNNER_SOURCE_FILE_H
 
-#include "runner/source.h"
+#include "source/source.h"
 
 #endif

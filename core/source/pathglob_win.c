@@ -4,7 +4,7 @@
  * sorted, FAT does not).
  */
 #ifdef _WIN32
-#include "runner/pathglob.h"
+#include "source/pathglob.h"
 
 #include "util/error.h"
 

@@ -3,7 +3,7 @@
  * the pipeline asks here, so the one place that knows which kinds a
  * platform has is this switch.
  */
-#include "runner/source.h"
+#include "source/source.h"
 
 #include "config/config.h"
 

@@ -1,17 +1,17 @@
 /*
  * source_file.c - the thread of a `kind = file` session: traces in, JSON
  * lines into the handoff queue, paced by replay_speed. The pipeline reaches
- * it through ef_source_file_ops (runner/source.h).
+ * it through ef_source_file_ops (source/source.h).
  *
  * DESIGN. One thread per session. It keeps its counters in a local struct
  * and copies them under mu every PUBLISH_EVERY events and at the end of
  * each file, so get_stats from the loop thread never waits for a decode;
  * mu also guards stop, which the pacing wait sleeps on (cond).
  */
-#include "runner/source_file.h"
+#include "source/source_file.h"
 
-#include "runner/pathglob.h"
-#include "runner/tracefile.h"
+#include "source/pathglob.h"
+#include "source/tracefile.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -34,6 +34,7 @@ struct ef_source_file {
     uv_cond_t cond;
     int stop;
     struct ef_source_stats st;
+    uint64_t queued; /* events handed to the queue: ef_queue_position's count (thread) */
 };
 
 static int stopping(struct ef_source_file *s)
@@ -88,6 +89,21 @@ static void publish(struct ef_source_file *s, const struct ef_source_stats *base
     uv_mutex_unlock(&s->mu);
 }
 
+struct fill {
+    struct ef_tracefile *tf;
+    uint64_t *ts;
+};
+
+#define END_OF_TRACE 2 /* fill_window: no event left */
+
+static int fill_window(void *ud, struct ef_buf *win)
+{
+    struct fill *f = ud;
+    int rc = ef_tracefile_next_append(f->tf, win, 0, f->ts);
+
+    return rc == 1 ? 0 : rc == EF_ENOSPC ? EF_ELIMIT : rc == 0 ? END_OF_TRACE : rc;
+}
+
 /*
  * The next event of tf, rendered straight into the queue chunk and queued
  * (*queued = 1) when it fits there, else into line (*queued = 0: the caller
@@ -97,27 +113,19 @@ static void publish(struct ef_source_file *s, const struct ef_source_stats *base
 static int next_event(struct ef_source_file *s, struct ef_tracefile *tf, struct ef_buf *line,
                       uint64_t *ts, int *queued)
 {
-    struct ef_buf win;
-    int fresh, rc;
+    struct fill f = {tf, ts};
+    int rc;
 
     *queued = 0;
-    while (s->replay_speed == 0) {
-        rc = ef_queue_window(s->prod, &win, &fresh);
-        if (rc < 0)
+    if (s->replay_speed == 0) {
+        rc = ef_queue_append(s->prod, fill_window, &f);
+        if (rc == END_OF_TRACE)
+            return 0;
+        if (rc != 0) {
+            *queued = rc == 1;
             return rc;
-        rc = ef_tracefile_next_append(tf, &win, 0, ts);
-        if (rc == 1) {
-            rc = ef_queue_push_window(s->prod, &win);
-            *queued = rc == 0;
-            return rc < 0 ? rc : 1;
         }
-        if (rc != EF_ENOSPC)
-            return rc;
-        if (fresh)
-            break; /* larger than a whole chunk: through line and ef_queue_push */
-        rc = ef_queue_flush(s->prod);
-        if (rc < 0)
-            return rc;
+        /* Larger than a whole chunk: through line and ef_queue_push. */
     }
     return ef_tracefile_next(tf, line, ts);
 }
@@ -132,9 +140,18 @@ static int replay_one(struct ef_source_file *s, struct ef_tracefile_schemas *sch
     struct ef_tracefile_error err;
     struct ef_tracefile_stats tst;
     const struct ef_etl_header *h;
-    uint64_t ts, first_ts = 0, start_ns = 0, n = 0;
-    int rc, queued;
+    uint64_t ts, first_ts = 0, start_ns = 0, n = 0, skip = 0;
+    int rc, queued, more = 1;
 
+    if (s->o.ckpt) {
+        rc = ef_ckpt_begin_file(s->o.ckpt, path, s->queued, &skip);
+        if (rc == 1) {
+            ef_log_info("source", "session %s: %s: already forwarded (checkpoint), skipped",
+                        s->o.name, path);
+            base->files++;
+            return 0;
+        }
+    }
     rc = ef_tracefile_open_with(path, schemas, &to, &tf, &err);
     if (rc < 0) {
         ef_log_error("source", "session %s: %s", s->o.name, err.msg);
@@ -150,7 +167,17 @@ static int replay_one(struct ef_source_file *s, struct ef_tracefile_schemas *sch
                     "it was recorded",
                     s->o.name, path, h->events_lost, h->buffers_lost);
     ef_log_info("source", "session %s: replaying %s", s->o.name, path);
-    while ((rc = next_event(s, tf, line, &ts, &queued)) == 1) {
+    rc = 0;
+    if (skip) {
+        /* Decoded again (stream state such as EventSource manifests) but not queued. */
+        for (n = 0; n < skip && (rc = ef_tracefile_next(tf, line, &ts)) == 1; n++)
+            ;
+        ef_log_info("source", "session %s: %s: resuming after %llu events forwarded before",
+                    s->o.name, path, (unsigned long long)n);
+        n = 0;
+        more = rc == 1;
+    }
+    while (more && (rc = next_event(s, tf, line, &ts, &queued)) == 1) {
         if (s->replay_speed > 0) {
             /* FILETIME ticks are 100 ns; an event never waits for one before it. */
             if (n == 0 || ts < first_ts) {
@@ -173,6 +200,7 @@ static int replay_one(struct ef_source_file *s, struct ef_tracefile_schemas *sch
         }
         if (!queued && (rc = ef_queue_push(s->prod, line->data, (uint32_t)line->len)) < 0)
             break;
+        s->queued++;
         if (++n % PUBLISH_EVERY == 0) {
             ef_tracefile_get_stats(tf, &tst);
             publish(s, base, &tst);
@@ -184,6 +212,8 @@ static int replay_one(struct ef_source_file *s, struct ef_tracefile_schemas *sch
     }
     if (rc == 0)
         rc = ef_queue_flush(s->prod);
+    if (rc == 0 && s->o.ckpt)
+        ef_ckpt_end_file(s->o.ckpt, s->queued);
     ef_tracefile_get_stats(tf, &tst);
     base->events_in += tst.events;
     base->decoded += tst.decoded;
@@ -230,7 +260,7 @@ static void run(void *arg)
         ef_log_warn("source", "session %s: no file matches %s", s->o.name, s->path);
     /*
      * The manifests and MOFs are parsed once for all the session's files
-     * (runner/tracefile.h). When one does not load, no file is replayed:
+     * (source/tracefile.h). When one does not load, no file is replayed:
      * each counts as failed, as when every file parsed them itself.
      */
     if (n > 0 && ef_tracefile_schemas_new(&to, &schemas, &err) < 0) {
@@ -245,6 +275,8 @@ static void run(void *arg)
     ef_pathglob_free(paths, n);
     ef_buf_free(&line);
     ef_queue_flush(s->prod);
+    if (s->o.ckpt)
+        ef_ckpt_source_ended(s->o.ckpt, s->queued);
     publish(s, &base, NULL);
     uv_mutex_lock(&s->mu);
     s->st.done = 1;
@@ -276,6 +308,10 @@ static int file_start(const struct ef_source_options *opt, void **out)
         return EF_ESYS;
     }
     rc = ef_queue_producer_new(opt->queue, opt->index, opt->policy, &s->prod);
+    if (rc == 0 && opt->ckpt) {
+        s->queued = ef_ckpt_base(opt->ckpt);
+        ef_queue_producer_set_base(s->prod, s->queued);
+    }
     if (rc == 0 && uv_thread_create(&s->thread, run, s) != 0) {
         ef_queue_producer_free(s->prod);
         rc = EF_ESYS;

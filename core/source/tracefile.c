@@ -3,7 +3,7 @@
  * place the schema sources are put together, so `etwfwd replay`, the
  * runner's file source and the bench give the same lines.
  */
-#include "runner/tracefile.h"
+#include "source/tracefile.h"
 
 #include "decode/decoder.h"
 #include "decode/embedded.h"
@@ -238,7 +238,7 @@ int ef_tracefile_open_with(const char *path, struct ef_tracefile_schemas *schema
         goto fail;
     rc = ef_etl_open_file(path, NULL, &tf->rd);
     if (rc < 0) {
-        snprintf(err->msg, sizeof(err->msg), "%s: %s", path, ef_strerror(rc));
+        ef_etl_open_message(path, rc, err->msg, sizeof(err->msg));
         goto fail;
     }
     *out = tf;
@@ -330,6 +330,11 @@ void ef_tracefile_decoder_stats(const struct ef_tracefile *tf, struct ef_decoder
 const struct ef_etl_stats *ef_tracefile_etl_stats(const struct ef_tracefile *tf)
 {
     return ef_etl_stats(tf->rd);
+}
+
+const struct ef_etl_error *ef_tracefile_etl_errors(const struct ef_tracefile *tf, unsigned *n)
+{
+    return ef_etl_errors(tf->rd, n);
 }
 
 void ef_tracefile_close(struct ef_tracefile *tf)
