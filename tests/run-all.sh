@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a Debian 12 machine and runs every test of etwfwd:
-#   1. native build, Check suites and CLI tests
+#   1. native build, Check suites and CLI tests, then the mutation check
+#      (tests/mutants: each deliberate bug must make its suite fail)
 #   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   3. the Windows cross build (etwfwd.exe), its import table, and the same
 #      tests as .exe under Wine
@@ -72,6 +73,16 @@ run_meson() { # name builddir [meson setup args...]
 }
 
 run_meson native "$here/build-native"
+
+# Mutation check: each mutant of tests/mutants/*.txt, in a scratch copy, must
+# make its suite fail (tests/mutants/README.md).
+stage "mutants"
+mut_t0=$(date +%s)
+if ! python3 tests/mutants/run-mutants.py --shared "$shared"; then
+	failed+=(mutants)
+fi
+echo "mutants: $(($(date +%s) - mut_t0))s"
+
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	run_meson sanitize "$here/build-asan" -Db_sanitize=address,undefined -Db_lundef=false
 run_meson windows "$here/build-win" --cross-file packaging/cross/mingw-w64.ini \

@@ -9,6 +9,7 @@ other difference fails.
 import collections
 import json
 import re
+import struct
 import unittest
 
 import baseline
@@ -111,6 +112,37 @@ class PrimitiveTypes(unittest.TestCase):
             self.assertEqual(ev["System"]["Execution"]["ProcessorID"], int(fields["ProceNum"]))
 
 
+def raw_parse_payloads():
+    """(RequestObj, HttpVerb, Url) of every HttpService event 2 in HTTP_Server.etl,
+    found by scanning the file for EVENT_HEADER64 records of the provider
+    (evntcons.h layout: Size u16, HeaderType 19, marker 0xC0, Flags u16 at 4,
+    ProviderId at 0x18, Id at 0x28, user data after the 0x50-byte header and
+    any extended items, which chain while Linkage bit 0 is set). Url is not
+    NUL-terminated in this file: it runs to the end of the record."""
+    with open(clihelp.shared("testdata", "etl", "tx", "HTTP_Server.etl"), "rb") as f:
+        d = f.read()
+    guid = bytes.fromhex("0af95edd9863a447ad344dcecdef795f")  # {dd5ef90a-...} as stored
+    out = []
+    i = d.find(guid)
+    while i != -1:
+        s = i - 0x18
+        if s >= 0 and d[s + 2] == 19 and d[s + 3] == 0xC0 and \
+                struct.unpack_from("<H", d, s + 0x28)[0] == 2:
+            size, = struct.unpack_from("<H", d, s)
+            flags, = struct.unpack_from("<H", d, s + 4)
+            q = 0x50
+            while flags & 1:
+                total, _, linkage, _ = struct.unpack_from("<HHHH", d, s + q)
+                q += total
+                if not linkage & 1:
+                    break
+            ptr, verb = struct.unpack_from("<QI", d, s + q)
+            url = d[s + q + 12:s + size].decode("utf-16-le").split("\0")[0]
+            out.append((ptr, verb, url))
+        i = d.find(guid, i + 1)
+    return out
+
+
 class HttpServer(unittest.TestCase):
     def test_counts_and_message(self):
         events, err = replay(self, etl("tx", "HTTP_Server.etl"), "--manifest",
@@ -127,12 +159,18 @@ class HttpServer(unittest.TestCase):
         self.assertEqual(first["Keywords"]["Value"], "0x8000000000000010")
         self.assertEqual(first["Correlation"]["ActivityID"],
                          "{00000100-0000-0003-193D-42FB30BBCB01}")
-        parse = next(e for e in http if e["System"]["EventID"] == 2)
-        d = list(parse["EventData"].values())
-        msg = "Parsed request (request pointer %s, method %s) with URI %s." % (
-            d[0], d[1]["Name"] if isinstance(d[1], dict) else d[1], d[2])
-        self.assertEqual(parse["Message"], msg)
-        self.assertTrue(d[2].startswith("http"), d)
+        # Every Parse message against the payloads read straight from the file's
+        # bytes here (not from our decoding): the message text of the manifest's
+        # string192 with %1 = RequestObj (win:HexInt64, "0x" and upper-case hex
+        # as TDH prints it), %2 = HttpVerb, %3 = Url.
+        want = collections.Counter(
+            "Parsed request (request pointer 0x%X, method %d) with URI %s." % p
+            for p in raw_parse_payloads())
+        self.assertEqual(sum(want.values()), 291)
+        self.assertIn("Parsed request (request pointer 0xFFFFFA80037C4530, method 4) with URI "
+                      "http://georgis2:80/windir.txt.", want)
+        got = collections.Counter(e["Message"] for e in http if e["System"]["EventID"] == 2)
+        self.assertEqual(got, want)
 
     def test_ecs_format(self):
         events, err = replay(self, etl("tx", "HTTP_Server.etl"), "--manifest",

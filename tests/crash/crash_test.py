@@ -15,6 +15,26 @@ Modes:
           the expected lines are what `etwfwd replay FILE` prints. Exits 77
           (skipped) while `etwfwd run` does not exist yet.
 Native only: SIGKILL has no Wine equivalent worth testing.
+
+In run mode a kill proves something only when it lands while the run is
+still at work, so the mode replays PerfView's net.4.5.2.x86.etl (168 298
+events over 13.2 s of trace time) in real time (replay_speed = 1). A
+restart resumes after the events its checkpoint says the spool took, and
+pacing starts again at the first event not forwarded, so the kills (50 at
+0.02-0.3 s, about 8 s of running in all) consume less trace time than the
+trace holds and each one lands mid-run. A kill counts as mid-run when,
+right after it, the checkpoint did not yet say the trace was done or the
+output held fewer lines than the trace has events; the test fails when
+fewer than 90% of the kills did, or when fewer than half came after their
+start had moved on (its checkpoint or output grew: a kill during start-up
+alone tests little). Then duplicates are bounded: with
+spool_sync = always the ledger (the sink's cursor) is written at every ack
+and the checkpoint after every spool commit, so what one kill can make
+come out twice is what the spool took after the last checkpoint write (at
+most the queue's content, queue_max_events) plus what the file sink wrote
+and had not yet acknowledged (one batch, batch_max_events, in_flight = 1).
+The test fails when the duplicates exceed that bound times the mid-run
+kills, or when any event is missing.
 """
 import argparse
 import collections
@@ -28,6 +48,11 @@ import tempfile
 import time
 
 SKIP = 77
+# run mode: the bounds of what one kill can make come out twice (see the top).
+QUEUE_MAX = 1024
+BATCH_MAX = 256
+MID_RUN_SHARE = 0.9
+MOVING_SHARE = 0.5
 
 
 def writer_payload(n):
@@ -77,12 +102,17 @@ class RunTarget:
         self.spool = os.path.join(work, "state", "spool")
         self.out = os.path.join(work, "out.ndjson")
         self.conf = os.path.join(work, "etwfwd.ini")
+        self.ckpt = os.path.join(work, "state", "checkpoints", "replay.ckpt")
+        # rotate_size = 0: the output is one file even when a bug makes it
+        # twice the trace (the default rotates at 100 MiB, this trace is 98).
         with open(self.conf, "w") as f:
             f.write("[service]\nstate_dir = %s\nmetrics_listen =\nstats_interval = 3600s\n"
-                    "shutdown_timeout = 10s\n\n"
-                    "[session:replay]\nkind = file\npath = %s\nreplay_speed = 0\n\n"
-                    "[sink:out]\ntype = file\npath = %s\n"
-                    % (os.path.join(work, "state"), self.etl, self.out))
+                    "shutdown_timeout = 10s\nspool_sync = always\nqueue_max_events = %d\n\n"
+                    "[session:replay]\nkind = file\npath = %s\nreplay_speed = %d\n\n"
+                    "[sink:out]\ntype = file\npath = %s\nbatch_max_events = %d\n"
+                    "in_flight = 1\nrotate_size = 0\n"
+                    % (os.path.join(work, "state"), QUEUE_MAX, self.etl, opts.replay_speed,
+                       self.out, BATCH_MAX))
         p = subprocess.run([self.etwfwd, "replay", self.etl], capture_output=True)
         if p.returncode != 0:
             raise SystemExit("etwfwd replay %s failed: %s" % (self.etl, p.stderr.decode()))
@@ -109,6 +139,33 @@ class RunTarget:
     def expected(self):
         return self._expected
 
+    def progress(self):
+        """(trace done, events the checkpoint counts, output lines)."""
+        done, events = False, 0
+        if os.path.exists(self.ckpt):
+            with open(self.ckpt) as f:
+                for l in f:
+                    w = l.split()
+                    if w[:1] in (["done"], ["at"]):
+                        done = done or w[0] == "done"
+                        events += int(w[1])
+        return done, events, count_lines(self.out)
+
+    def mid_run(self, before):
+        """Whether the run just killed had work left (the checkpoint does not
+        say the trace is done, or the output lacks lines), and whether it
+        had moved on since its start (the checkpoint or the output grew)."""
+        done, events, lines = self.progress()
+        left = not done or lines < len(self._expected)
+        return left, left and (events, lines) != before[1:]
+
+
+def count_lines(path):
+    if not os.path.exists(path):
+        return 0
+    with open(path, "rb") as f:
+        return f.read().count(b"\n")
+
 
 def is_stats(line):
     # The runner's own periodic stats events are not source events.
@@ -121,13 +178,10 @@ def has_run_command(etwfwd):
 
 
 def pick_etl(shared):
-    root = os.path.join(shared, "testdata", "etl")
-    files = []
-    for d, _, names in os.walk(root):
-        files += [os.path.join(d, n) for n in names if n.lower().endswith(".etl")]
-    # The largest of the small ones: long enough to kill in the middle, short enough to finish.
-    files = sorted((os.path.getsize(f), f) for f in files if os.path.getsize(f) < 1 << 20)
-    return files[-1][1] if files else None
+    """PerfView's net.4.5.2.x86.etl: 13.2 s of trace time, long enough in real
+    time that every kill lands while the run is at work (see the top)."""
+    path = os.path.join(shared, "testdata", "etl", "perfview", "net.4.5.2.x86.etl")
+    return path if os.path.exists(path) else None
 
 
 def main():
@@ -140,10 +194,14 @@ def main():
     ap.add_argument("--shared", default=os.environ.get("EF_SHARED_DIR", ""))
     ap.add_argument("--etl", help="run mode: the trace to replay (default: one from --shared)")
     ap.add_argument("--seed", type=int, default=int(os.environ.get("EF_CRASH_SEED", "0")) or None)
-    ap.add_argument("--max-delay", type=float, default=0.5, help="longest run before a kill (s)")
+    ap.add_argument("--max-delay", type=float, default=None,
+                    help="longest run before a kill (s; default 0.5, run mode 0.3)")
+    ap.add_argument("--replay-speed", type=int, default=1, help="run mode: replay_speed")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
     opts = ap.parse_args()
 
+    if opts.max_delay is None:
+        opts.max_delay = 0.3 if opts.mode == "run" else 0.5
     seed = opts.seed if opts.seed is not None else random.randrange(1 << 30)
     rnd = random.Random(seed)
     print("crash: mode=%s kills=%d seed=%d" % (opts.mode, opts.kills, seed))
@@ -161,15 +219,21 @@ def main():
     try:
         target = (WriterTarget if opts.mode == "writer" else RunTarget)(opts, work)
         damaged_after_kill = 0
+        mid_run = moving = 0
         for k in range(opts.kills):
+            before = target.progress() if opts.mode == "run" else None
             p = target.start()
-            time.sleep(rnd.uniform(0.01, opts.max_delay))
+            time.sleep(rnd.uniform(0.02 if opts.mode == "run" else 0.01, opts.max_delay))
             if p.poll() is not None:
                 # It finished before the kill: the kill point was past the end.
                 p.communicate()
                 continue
             p.send_signal(signal.SIGKILL)
             p.communicate()
+            if opts.mode == "run":
+                left, moved = target.mid_run(before)
+                mid_run += left
+                moving += moved
             if os.path.isdir(target.spool):
                 rc, _ = verify_spool(opts.etwfwd, target.spool)
                 damaged_after_kill += rc == 1
@@ -183,7 +247,9 @@ def main():
         missing = collections.Counter(want) - have
         wanted = set(want)
         unexpected = collections.Counter({l: c for l, c in have.items() if l not in wanted})
-        dups = sum(c - 1 for c in have.values() if c > 1)
+        # A line the trace itself holds twice is not a duplicate of delivery.
+        want_n = collections.Counter(want)
+        dups = sum(c - want_n[l] for l, c in have.items() if c > want_n[l] and l in wanted)
         rc, report = verify_spool(opts.etwfwd, target.spool)
         print("crash: %d source events, %d output lines, %d duplicates, %d missing, "
               "%d unexpected; %d kills left damage that the restart repaired; %.1f s"
@@ -202,6 +268,23 @@ def main():
         if rc != 0:
             print("FAIL: spool verify exit %d:\n%s" % (rc, report))
             ok = False
+        if opts.mode == "run":
+            bound = mid_run * (QUEUE_MAX + BATCH_MAX)
+            print("crash: %d of %d kills landed mid-run, %d of them after the start had "
+                  "moved on; duplicates allowed: %d (%d per kill)"
+                  % (mid_run, opts.kills, moving, bound, QUEUE_MAX + BATCH_MAX))
+            if mid_run < MID_RUN_SHARE * opts.kills:
+                print("FAIL: only %d of %d kills landed while the run was at work"
+                      % (mid_run, opts.kills))
+                ok = False
+            if moving < MOVING_SHARE * opts.kills:
+                print("FAIL: only %d of %d kills came after their start had forwarded or "
+                      "delivered anything" % (moving, opts.kills))
+                ok = False
+            if dups > bound:
+                print("FAIL: %d duplicates, more than %d per mid-run kill"
+                      % (dups, QUEUE_MAX + BATCH_MAX))
+                ok = False
         print("crash: %s" % ("ok" if ok else "FAILED (seed %d)" % seed))
         return 0 if ok else 1
     finally:

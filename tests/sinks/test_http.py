@@ -42,6 +42,16 @@ def make_events(n, pad=0):
     return out
 
 
+def make_sized_events(n, size):
+    """n events whose JSON texts are each exactly size bytes long."""
+    out = []
+    for e in make_events(n):
+        pad = size - len(e)
+        assert pad >= 0, "size too small"
+        out.append(e.replace('"Pad":""', '"Pad":"%s"' % ("x" * pad)))
+    return out
+
+
 def event_n(text):
     return json.loads(text)["EventData"]["N"]
 
@@ -137,6 +147,9 @@ class HttpSinkTest(unittest.TestCase):
         self.assertEqual(res["acked"] + res["dead_lettered"], len(events))
         self.assertEqual(res["dead_lettered"], len(dead))
         self.assertEqual(res["backlog"], 0)
+        # Nothing the sink sent was a body the real receiver refuses (its
+        # retry would otherwise hide the refusal).
+        self.assertEqual(self.rx.malformed, [], "bodies the receiver refuses")
         return dups
 
     # --- formats ---
@@ -252,12 +265,58 @@ class HttpSinkTest(unittest.TestCase):
         self.assertEqual(res["max_delay_ms"], 7000)
 
     def test_413_splits(self):
-        rx = self.receiver(max_events=6)
-        ev = make_events(50)
-        res = self.send(ev, {"url": rx.url(), "batch_max_events": 50})
-        self.check_delivery(ev, res)
-        self.assertGreater(res["splits"], 0)
-        self.assertTrue(all(r["n"] <= 6 for r in rx.requests if r["status"] == 200))
+        """The receiver's body limit (as Elasticsearch's http.max_content_length)
+        is below the batch: the sink halves each refused request until it
+        fits, and no event is lost, sent in an extra request or stored twice.
+        By hand: 48 events of 199 bytes are 48 lines of 200 bytes, a 9600-byte
+        body; the limit 1300 admits 6 lines (1200) but not 7 (1400) nor 12
+        (2400). 48 -> 2 x 24 -> 4 x 12 -> 8 x 6: 1 + 2 + 4 requests refused
+        (7 splits), then 8 accepted, each a run of 6 consecutive events; 15
+        requests carrying 48 x 4 = 192 events."""
+        rx = self.receiver(max_body=1300)
+        ev = make_sized_events(48, 199)
+        res = self.send(ev, {"url": rx.url(), "batch_max_events": 48, "in_flight": 1})
+        self.assertEqual(self.check_delivery(ev, res), 0)
+        self.assertEqual(res["dead_lettered"], 0)
+        self.assertEqual(res["splits"], 7)
+        self.assertEqual(len(rx.requests), 15)
+        self.assertEqual(res["requests"], 15)
+        refused = [r for r in rx.requests if r["status"] == 413]
+        accepted = [r for r in rx.requests if r["status"] == 200]
+        self.assertEqual(sorted(r["decoded"] for r in refused), [2400] * 4 + [4800] * 2 + [9600])
+        self.assertEqual(len(accepted), 8)
+        runs = sorted([event_n(e) for e in r["events"]] for r in accepted)
+        self.assertEqual(runs, [list(range(i, i + 6)) for i in range(0, 48, 6)])
+        self.assertEqual(sum(len(r["events"]) for r in rx.requests if r["events"]) +
+                         sum(r["decoded"] // 200 for r in refused), 192)
+        self.assertEqual(sorted(event_n(e) for e in rx.stored), list(range(48)))
+
+    def test_413_es_bulk_splits_by_size(self):
+        """The same halving on _bulk bodies, each line pair sized by hand:
+        {"create":{"_index":"etw","_id":ID}} plus the event. The limit admits
+        one request of 5 events but not 10; every item is stored once and no
+        request was refused for its shape."""
+        ev = make_sized_events(20, 199)
+        # The size of the whole body, from a first receiver without a limit...
+        first = http_receiver.Receiver(fmt="es-bulk").start()
+        try:
+            self.send(ev, {"url": first.url("/_bulk"), "format": "es-bulk", "index": "etw",
+                           "batch_max_events": 20, "in_flight": 1})
+        finally:
+            first.stop()
+        self.assertEqual([r["n"] for r in first.requests], [20])
+        full = first.requests[0]["decoded"]
+        # ...then a limit of 27.5% of it: 5 events (25%) fit, 10 (50%) do not.
+        rx = self.receiver(fmt="es-bulk", max_body=full * 11 // 40)
+        res = self.send(ev, {"url": rx.url("/_bulk"), "format": "es-bulk", "index": "etw",
+                             "batch_max_events": 20, "in_flight": 1})
+        self.assertEqual(self.check_delivery(ev, res), 0)
+        self.assertEqual(res["splits"], 3)  # 20 -> 2 x 10 -> 4 x 5
+        self.assertEqual([r["status"] for r in rx.requests].count(413), 3)
+        accepted = [r for r in rx.requests if r["status"] == 200]
+        self.assertEqual(sorted(sorted(event_n(e) for e in r["events"]) for r in accepted),
+                         [list(range(i, i + 5)) for i in range(0, 20, 5)])
+        self.assertEqual(len(rx.requests), 7)
 
     def test_event_over_max_body_dead_lettered(self):
         rx = self.receiver()
@@ -430,6 +489,112 @@ class HttpSinkTest(unittest.TestCase):
         res = self.send(ev, {"url": rx.url(scheme="https"), "tls_verify": "false"})
         self.check_delivery(ev, res)
         self.assertIn("tls_verify = false", self.stderr)
+
+
+class ReceiverProtocolTest(unittest.TestCase):
+    """The test receiver refuses what Elasticsearch and Splunk refuse, with
+    their status and error body (the texts are theirs: Elasticsearch's
+    BulkRequestParser and Bulk API reference, Splunk's HEC status codes), so
+    the sink's tests cannot pass on a body the real receivers reject."""
+
+    def post(self, rx, body, path="/_bulk", headers=None):
+        c = http_receiver.http.client.HTTPConnection("127.0.0.1", rx.port, timeout=10)
+        try:
+            c.request("POST", path, body=body, headers=headers or {})
+            r = c.getresponse()
+            return r.status, r.read()
+        finally:
+            c.close()
+
+    def es(self, body):
+        rx = http_receiver.Receiver(fmt="es-bulk").start()
+        try:
+            st, out = self.post(rx, body)
+        finally:
+            rx.stop()
+        return st, json.loads(out), rx
+
+    def es_refused(self, body, reason, etype="illegal_argument_exception"):
+        st, out, rx = self.es(body)
+        self.assertEqual(st, 400)
+        self.assertEqual(out, {"error": {"root_cause": [{"type": etype, "reason": reason}],
+                                         "type": etype, "reason": reason}, "status": 400})
+        self.assertEqual(rx.stored, [])
+        self.assertEqual(len(rx.malformed), 1)
+
+    def test_bulk_without_final_newline(self):
+        self.es_refused(b'{"create":{"_id":"a"}}\n{"x":1}',
+                        "The bulk request must be terminated by a newline [\\n]")
+
+    def test_bulk_action_not_an_object(self):
+        self.es_refused(b'"create"\n{"x":1}\n',
+                        "Malformed action/metadata line [1], expected START_OBJECT but found "
+                        "[VALUE_STRING]")
+
+    def test_bulk_unknown_action(self):
+        self.es_refused(b'{"insert":{"_id":"a"}}\n{"x":1}\n',
+                        "Malformed action/metadata line [1], expected field [create], [delete], "
+                        "[index] or [update] but found [insert]")
+
+    def test_bulk_document_line_missing(self):
+        # The second action's document is missing: its action line is read as
+        # the first one's document, and the third line, an event, as an action.
+        self.es_refused(b'{"create":{"_id":"a"}}\n{"create":{"_id":"b"}}\n'
+                        b'{"System":{"EventID":7}}\n',
+                        "Malformed action/metadata line [3], expected field [create], [delete], "
+                        "[index] or [update] but found [System]")
+
+    def test_bulk_last_document_line_missing(self):
+        # Elasticsearch stops at an action without a document line.
+        self.es_refused(b'{"create":{"_id":"a"}}\n', "Validation Failed: 1: no requests added;",
+                        "action_request_validation_exception")
+        st, out, rx = self.es(b'{"create":{"_id":"a"}}\n{"x":1}\n{"create":{"_id":"b"}}\n')
+        self.assertEqual(st, 200)
+        self.assertEqual(len(out["items"]), 1)
+        self.assertEqual(rx.malformed, ["a last action without its document line"])
+
+    def test_bulk_well_formed(self):
+        st, out, rx = self.es(b'{"create":{"_index":"i","_id":"a"}}\n{"x":1}\r\n'
+                              b'{"create":{"_index":"i","_id":"a"}}\n{"x":1}\n')
+        self.assertEqual(st, 200)
+        self.assertEqual([it["create"]["status"] for it in out["items"]], [201, 409])
+        self.assertTrue(out["errors"])
+        self.assertEqual(rx.malformed, [])
+
+    def hec(self, body, headers=None, **kw):
+        rx = http_receiver.Receiver(fmt="splunk-hec", **kw).start()
+        try:
+            h = {"X-Splunk-Request-Channel": "0b8a4f3e-1c6f-4a51-9f0e-3f1f1b5c2d10"}
+            h.update(headers or {})
+            st, out = self.post(rx, body, "/services/collector/event", h)
+        finally:
+            rx.stop()
+        return st, json.loads(out)
+
+    def test_hec_refusals(self):
+        self.assertEqual(self.hec(b""), (400, {"text": "No data", "code": 5}))
+        self.assertEqual(self.hec(b'{"event":{"a":1}}\n{"event":'),
+                         (400, {"text": "Invalid data format", "code": 6,
+                                "invalid-event-number": 1}))
+        self.assertEqual(self.hec(b'{"event":"x"}{"time":1}'),
+                         (400, {"text": "Event field is required", "code": 12,
+                                "invalid-event-number": 1}))
+        self.assertEqual(self.hec(b'{"event":""}'),
+                         (400, {"text": "Event field cannot be blank", "code": 13,
+                                "invalid-event-number": 0}))
+        self.assertEqual(self.hec(b'{"event":"x"}', headers={"X-Splunk-Request-Channel": ""}),
+                         (400, {"text": "Data channel is missing", "code": 10}))
+        st, out = self.hec(b'{"event":{"a":1}}{"event":"b"}', hec_ack=False)
+        self.assertEqual((st, out), (200, {"text": "Success", "code": 0}))
+
+    def test_413_by_body_size(self):
+        rx = http_receiver.Receiver(max_body=100).start()
+        try:
+            self.assertEqual(self.post(rx, b"{}\n" * 33, "/x")[0], 200)  # 99 bytes
+            self.assertEqual(self.post(rx, b"{}\n" * 34, "/x")[0], 413)  # 102 bytes
+        finally:
+            rx.stop()
+        self.assertEqual([r["status"] for r in rx.requests], [200, 413])
 
 
 def main():

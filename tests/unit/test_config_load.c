@@ -115,6 +115,56 @@ START_TEST(first_error_table)
 }
 END_TEST
 
+/*
+ * The documented ranges (docs/config.md: in_flight "an integer from 1 to
+ * 64", batch_max_events "from 1 to 1000000", the size and duration rows
+ * below) hold at both ends: the limit itself loads, one past it is refused.
+ */
+static const struct {
+    const char *key, *value;
+    int ok;
+} range_cases[] = {
+    {"in_flight", "64", 1},
+    {"in_flight", "65", 0},
+    {"in_flight", "1", 1},
+    {"in_flight", "0", 0},
+    {"batch_max_events", "1000000", 1},
+    {"batch_max_events", "1000001", 0},
+    /* "a size from 1KiB to 1GiB": 1 GiB = 1073741824 bytes by hand. */
+    {"batch_max_bytes", "1GiB", 1},
+    {"batch_max_bytes", "1073741825B", 0},
+    {"batch_max_bytes", "1024B", 1},
+    {"batch_max_bytes", "1023B", 0},
+    /* "a duration from 1ms to 1h": 1 h = 3600000 ms. */
+    {"batch_max_age", "3600000ms", 1},
+    {"batch_max_age", "3600001ms", 0},
+};
+
+START_TEST(option_range_ends)
+{
+    struct ef_config_errors e = {0};
+    struct ef_config *cfg = NULL;
+    char text[256];
+    int n;
+
+    n = snprintf(text, sizeof(text),
+                 "[session:s]\nkind = file\npath = a\n[sink:o]\ntype = file\npath = x\n%s = %s\n",
+                 range_cases[_i].key, range_cases[_i].value);
+    if (range_cases[_i].ok) {
+        ck_assert_int_eq(load(text, (size_t)n, &cfg, &e), 0);
+        ef_config_free(cfg);
+        ck_assert_uint_eq(e.n, 0);
+    } else {
+        ck_assert_int_eq(load(text, (size_t)n, &cfg, &e), EF_ECONFIG);
+        ck_assert_ptr_null(cfg);
+        ck_assert_uint_eq(e.n, 1);
+        ck_assert_msg(strstr(e.msgs[0], "t.ini:7: [sink:o]") && strstr(e.msgs[0], "out of range"),
+                      "%s", e.msgs[0]);
+        ef_config_errors_free(&e);
+    }
+}
+END_TEST
+
 /* Every error of a file comes out of one load, in line order. */
 START_TEST(all_errors_in_line_order)
 {
@@ -216,6 +266,8 @@ TCase *ef_config_load_case(void)
     TCase *tc = tcase_create("load");
 
     tcase_add_test(tc, line_ends_and_bom);
+    tcase_add_loop_test(tc, option_range_ends, 0,
+                        (int)(sizeof(range_cases) / sizeof(range_cases[0])));
     tcase_add_loop_test(tc, first_error_table, 0, sizeof(err_cases) / sizeof(err_cases[0]));
     tcase_add_test(tc, all_errors_in_line_order);
     tcase_add_test(tc, secrets_stay_secret);

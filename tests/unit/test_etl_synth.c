@@ -193,6 +193,84 @@ START_TEST(record_kinds)
 }
 END_TEST
 
+/*
+ * Header fields whose place depends on flags, in records built byte by byte
+ * from the documented layouts (EVENT_HEADER in evntcons.h; TRACE_MESSAGE
+ * with TRACE_MESSAGE_SEQUENCE 0x01, _GUID 0x02, _PERFORMANCE_TIMESTAMP 0x10,
+ * _SYSTEMINFO 0x20 in evntrace.h): a private-session event keeps a u64
+ * ProcessorTime at 0x38 where others keep KernelTime and UserTime, and a WPP
+ * message with the performance-timestamp option carries its timestamp.
+ */
+START_TEST(header_fields_by_flags)
+{
+    struct ef_etlw_opts o = {0x1000, 8, 1, 0, 0, 0, 0, 0};
+    struct ef_etlw *w = NULL;
+    struct ef_etl_reader *r = NULL;
+    const struct ef_record *rec;
+    struct ef_etlw_event ev = {0};
+    static const uint8_t cpu[8] = {0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11};
+    static const uint8_t wpp[48] = {
+        48,   0,    15,   0xC0, 12,   0,    0x33, 0,    /* size, type, marker, number, options */
+        77,   0,    0,    0,                            /* sequence */
+        0x11, 0x11, 0x11, 0x11, 0x22, 0x22, 0x33, 0x33, /* GUID, prov_a */
+        0x44, 0x44, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55,
+        0x40, 0x06, 0,    0,    0,    0,    0,    0, /* timestamp 1600 */
+        5,    0,    0,    0,    6,    0,    0,    0, /* thread 5, process 6 */
+        'w',  'p',  'p',  '!'};
+    uint8_t buf[256], *file = NULL;
+    size_t len, n;
+
+    ck_assert_int_eq(ef_etlw_new(&o, &w), 0);
+    ev.provider = prov_a;
+    ev.id = 1;
+    ev.ts = 1400;
+    ev.data = "ab";
+    ev.data_len = 2;
+    ev.flags = EF_HDR_FLAG_PRIVATE_SESSION;
+    n = ef_etlw_event_rec(buf, sizeof(buf), 8, &ev);
+    ck_assert_uint_gt(n, 0x40);
+    memcpy(buf + 0x38, cpu, 8);
+    ck_assert_int_eq(ef_etlw_add(w, 0, buf, n), 0);
+    ev.id = 2;
+    ev.ts = 1500;
+    ev.flags = 0;
+    n = ef_etlw_event_rec(buf, sizeof(buf), 8, &ev);
+    memcpy(buf + 0x38, cpu, 8);
+    ck_assert_int_eq(ef_etlw_add(w, 0, buf, n), 0);
+    ck_assert_int_eq(ef_etlw_add(w, 0, wpp, sizeof(wpp)), 0);
+    ck_assert_int_eq(ef_etlw_finish(w, &file, &len), 0);
+
+    ck_assert_int_eq(ef_etl_open_memory(file, len, NULL, &r), 0);
+    ck_assert_int_eq(ef_etl_next(r, &rec), 1);
+    ck_assert_int_eq(rec->kind, EF_REC_LOGFILE_HEADER);
+    ck_assert_int_eq(ef_etl_next(r, &rec), 1);
+    ck_assert_uint_eq(rec->id, 1);
+    ck_assert_uint_eq(rec->processor_time, 0x1122334455667788ull);
+    ck_assert_uint_eq(rec->kernel_time, 0);
+    ck_assert_uint_eq(rec->user_time, 0);
+    ck_assert_int_eq(ef_etl_next(r, &rec), 1);
+    ck_assert_uint_eq(rec->id, 2);
+    ck_assert_uint_eq(rec->kernel_time, 0x55667788u);
+    ck_assert_uint_eq(rec->user_time, 0x11223344u);
+    ck_assert_uint_eq(rec->processor_time, 0);
+    ck_assert_int_eq(ef_etl_next(r, &rec), 1);
+    ck_assert_int_eq(rec->kind, EF_REC_WPP);
+    ck_assert_uint_eq(rec->id, 12);
+    ck_assert_uint_eq(rec->sequence, 77);
+    ck_assert(ef_guid_equal(&rec->provider, &prov_a));
+    ck_assert_int_eq((int64_t)rec->raw_timestamp, 1600);
+    ck_assert_uint_eq(rec->tid, 5);
+    ck_assert_uint_eq(rec->pid, 6);
+    ck_assert_uint_eq(rec->user_data_len, 4);
+    ck_assert(memcmp(rec->user_data, "wpp!", 4) == 0);
+    ck_assert_int_eq(ef_etl_next(r, &rec), 0);
+    ck_assert_uint_eq(ef_etl_stats(r)->errors, 0);
+    ef_etl_close(r);
+    ef_etlw_free(w);
+    free(file);
+}
+END_TEST
+
 /* XPRESS: the test compressor's output decompresses to the input, for
    literals, short matches and runs long enough for every length encoding. */
 START_TEST(xpress_round_trip)
@@ -262,6 +340,7 @@ TCase *ef_etl_synth_case(void)
 
     tcase_add_loop_test(tc, merge_per_cpu, 0, EF_ARRAY_LEN(merge_cases));
     tcase_add_test(tc, record_kinds);
+    tcase_add_test(tc, header_fields_by_flags);
     tcase_add_test(tc, xpress_round_trip);
     tcase_add_test(tc, xpress_errors);
     return tc;

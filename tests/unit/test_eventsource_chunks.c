@@ -171,6 +171,34 @@ START_TEST(es_repeat_and_change)
 }
 END_TEST
 
+/*
+ * A changed manifest of exactly the same length (a field renamed "size" ->
+ * "bulk") is a change, not a repeat: its schema replaces the old one.
+ */
+START_TEST(es_change_same_length)
+{
+    struct fx *f = fx_new(NULL);
+    char xml2[XML_CAP];
+    char *at;
+    const struct ef_schema *s = NULL;
+    struct ef_es_stats st;
+
+    memcpy(xml2, f->xml, f->len + 1);
+    at = strstr(xml2, "name=\"size\"");
+    ck_assert_ptr_nonnull(at);
+    memcpy(at, "name=\"bulk\"", 11);
+    ck_assert_int_eq(es_feed(&f->src, &es_prov_a, f->xml, f->len, 2), 1);
+    ck_assert_int_eq(es_feed(&f->src, &es_prov_a, xml2, f->len, 2), 1);
+    ck_assert_int_eq(lookup(f, &es_prov_a, 1, &s), 0);
+    ck_assert_str_eq(s->fields[1].name, "bulk");
+    st = stats(f);
+    ck_assert_uint_eq(st.manifests, 2);
+    ck_assert_uint_eq(st.replaced, 1);
+    ck_assert_uint_eq(st.repeats, 0);
+    fx_free(f);
+}
+END_TEST
+
 /* A chunk missing, out of order or of another TotalChunks abandons the assembly. */
 START_TEST(es_missing_chunk)
 {
@@ -352,6 +380,7 @@ TCase *ef_eventsource_chunks_case(void)
     tcase_add_loop_test(tc, es_split, 0, (int)(sizeof(split_cases) / sizeof(split_cases[0])));
     tcase_add_test(tc, es_interleaved);
     tcase_add_test(tc, es_repeat_and_change);
+    tcase_add_test(tc, es_change_same_length);
     tcase_add_test(tc, es_missing_chunk);
     tcase_add_loop_test(tc, es_bad_envelope, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
     tcase_add_test(tc, es_not_manifest_data);

@@ -342,6 +342,40 @@ START_TEST(across_files)
 }
 END_TEST
 
+/*
+ * String escapes in qualifier values (DMTF MOF: \n is a newline, \t a tab,
+ * \" a quote, \\ a backslash) and the four StringTermination spellings, each
+ * checked against the TDH in-type the MOF documentation names for it.
+ */
+START_TEST(string_escapes_and_terminations)
+{
+    static const char mof[] =
+        "[Guid(\"" G1 "\")] class G : EventTrace { };\n"
+        "[EventType(4)] class E : G {\n"
+        "  [WmiDataId(1), ValueMap{\"1\", \"2\", \"3\", \"4\"},\n"
+        "   Values{\"two\\nlines\", \"a\\ttab\", \"say \\\"hi\\\"\", \"C:\\\\dir\"}] uint32 M;\n"
+        "  [WmiDataId(2), StringTermination(\"ReverseCounted\"), format(\"w\")] string RW;\n"
+        "  [WmiDataId(3), StringTermination(\"ReverseCounted\")] string RA;\n"
+        "  [WmiDataId(4), StringTermination(\"Counted\")] string CA;\n"
+        "  [WmiDataId(5), StringTermination(\"NullTerminated\"), format(\"w\")] string NW;\n"
+        "};\n";
+    const struct ef_field *f;
+
+    ck_assert_msg(ef_mof_source_add_buffer(src.ctx, "t.mof", mof, strlen(mof), &err) == 0, "%s",
+                  err.data);
+    f = get(G1, 4, 0)->fields;
+    ck_assert_uint_eq(f[0].map->count, 4);
+    ck_assert_str_eq(f[0].map->entries[0].name, "two\nlines");
+    ck_assert_str_eq(f[0].map->entries[1].name, "a\ttab");
+    ck_assert_str_eq(f[0].map->entries[2].name, "say \"hi\"");
+    ck_assert_str_eq(f[0].map->entries[3].name, "C:\\dir");
+    ck_assert_uint_eq(f[1].intype, EF_IN_REVERSEDCOUNTEDSTRING);
+    ck_assert_uint_eq(f[2].intype, EF_IN_REVERSEDCOUNTEDANSISTRING);
+    ck_assert_uint_eq(f[3].intype, EF_IN_COUNTEDANSISTRING);
+    ck_assert_uint_eq(f[4].intype, EF_IN_UNICODESTRING);
+}
+END_TEST
+
 TCase *ef_mof_case(void);
 
 TCase *ef_mof_case(void)
@@ -357,5 +391,6 @@ TCase *ef_mof_case(void)
     tcase_add_test(tc, synth_qualifiers);
     tcase_add_loop_test(tc, mof_error_table, 0, sizeof(mof_errs) / sizeof(mof_errs[0]));
     tcase_add_test(tc, across_files);
+    tcase_add_test(tc, string_escapes_and_terminations);
     return tc;
 }

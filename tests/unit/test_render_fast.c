@@ -25,6 +25,23 @@ static const char *const names[] = {
     "",      "Caf\xc3\xa9",
 };
 
+/*
+ * The JSON key each name must give, written out by hand from RFC 8259
+ * section 7 (quote and backslash escaped, control characters as \b \t \n
+ * \f \r or \u00XX) and the Unicode practice of one U+FFFD (EF BF BD) per
+ * byte that starts no valid sequence; an empty name is "_". These hold the
+ * fast path and the plain path to something outside both.
+ */
+static const char *const want_keys[] = {
+    "\"Plain\":",
+    "\"with \\\"quote\\\"\":",
+    "\"back\\\\slash\":",
+    "\"ctl\\u0001\\u001f\\t\\n\":",
+    "\"bad\xEF\xBF\xBD\xEF\xBF\xBDutf8\":",
+    "\"_\":",
+    "\"Caf\xC3\xA9\":",
+};
+
 struct fx {
     struct ef_field fields[2];
     struct ef_schema schema;
@@ -136,6 +153,26 @@ START_TEST(keys_and_runs_match_plain)
 
         fx_setup(&f, format, names[_i]);
         snprintf(first, sizeof(first), "%s", both(&f, 3, 4, ts[0]));
+        if (format == EF_RENDER_NATIVE) {
+            char want[256];
+
+            /* FILETIME 133000000001234567 is 2022-06-18T04:26:40.1234567Z
+               (13300000000 s after 1601-01-01, worked out by hand). */
+            snprintf(want, sizeof(want), "\"EventData\":{%s4000000000,\"Path\":\"C:\\\\x\"}",
+                     want_keys[_i]);
+            ck_assert_msg(strstr(first, want), "%s\nlacks %s", first, want);
+            ck_assert_ptr_nonnull(
+                strstr(first, "\"Task\":{\"Value\":3,\"Name\":\"Task \\\"q\\\"\"}"));
+            ck_assert_ptr_nonnull(
+                strstr(first, "\"Level\":{\"Value\":4,\"Name\":\"Information\"}"));
+            ck_assert_ptr_nonnull(
+                strstr(first, "\"TimeCreated\":{\"SystemTime\":\"2022-06-18T04:26:40.1234567Z\"}"));
+            ck_assert_ptr_nonnull(
+                strstr(both(&f, 3, 4, ts[2]), "\"2022-06-18T04:26:41.0000000Z\""));
+            ck_assert_ptr_nonnull(
+                strstr(both(&f, 3, 2, ts[1]), "\"Level\":{\"Value\":2,\"Name\":\"Error\"}"));
+            ck_assert_ptr_nonnull(strstr(f.a.data, "\"2022-06-18T04:26:40.9999999Z\""));
+        }
         /* The same plan with another task and level must not reuse the cached run. */
         if (format == EF_RENDER_NATIVE) /* ECS shows the task's name only */
             ck_assert_str_ne(both(&f, 9, 4, ts[0]), first);

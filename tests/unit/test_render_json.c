@@ -154,6 +154,86 @@ START_TEST(native_string_values)
 }
 END_TEST
 
+/*
+ * Map edges no trace fixture has: a value between two entries of a value
+ * map, or above them all, has no name and shows only its number (a lookup
+ * that settled on a neighbour would print another entry's name); a bitmap
+ * names only entries whose bits are all set (6 = Write|Delete is not named
+ * for 3 = Read|Write), and a value of bits no entry covers has no name.
+ */
+static const struct ef_map_entry gap_entries[] = {{1, "ONE"}, {3, "THREE"}, {5, "FIVE"}};
+static const struct ef_map gap_map = {"Gap", EF_MAP_VALUE, 3, gap_entries};
+static const struct ef_map_entry bits_entries[] = {{1, "Read"}, {2, "Write"}, {6, "WriteDelete"}};
+static const struct ef_map bits_map = {"Bits", EF_MAP_BITMAP, 3, bits_entries};
+static const struct ef_field gap_fields[] = {
+    {"Between", EF_IN_UINT32, 0, 0, 0, 0, 0, 0, 0, 0, &gap_map},
+    {"Above", EF_IN_UINT32, 0, 0, 0, 0, 0, 0, 0, 0, &gap_map},
+    {"Found", EF_IN_UINT32, 0, 0, 0, 0, 0, 0, 0, 0, &gap_map},
+    {"Access", EF_IN_UINT32, 0, 0, 0, 0, 0, 0, 0, 0, &bits_map},
+    {"Unnamed", EF_IN_UINT32, 0, 0, 0, 0, 0, 0, 0, 0, &bits_map},
+};
+
+static void map_edges(int strings, const char *want)
+{
+    struct fixture f;
+
+    setup_with(&f, EF_RENDER_NATIVE, 0, strings);
+    f.schema.fields = gap_fields;
+    f.schema.field_count = f.schema.top_count =
+        (uint16_t)(sizeof(gap_fields) / sizeof(gap_fields[0]));
+    f.schema.message = NULL;
+    f.p.len = 0;
+    fx_u32(&f.p, 2);
+    fx_u32(&f.p, 9);
+    fx_u32(&f.p, 5);
+    fx_u32(&f.p, 3);
+    fx_u32(&f.p, 0x18);
+    ck_assert_msg(strstr(render(&f, 12), want) != NULL, "%s\nlacks\n%s", f.out.data, want);
+    teardown(&f);
+}
+
+START_TEST(map_missing_values_and_partial_bits)
+{
+    map_edges(0, "\"EventData\":{\"Between\":{\"Value\":2},\"Above\":{\"Value\":9},"
+                 "\"Found\":{\"Value\":5,\"Name\":\"FIVE\"},"
+                 "\"Access\":{\"Value\":3,\"Name\":\"Read, Write\"},"
+                 "\"Unnamed\":{\"Value\":24}}");
+    map_edges(1, "\"EventData\":{\"Between\":\"2\",\"Above\":\"9\",\"Found\":\"FIVE\","
+                 "\"Access\":\"Read, Write\",\"Unnamed\":\"24\"}");
+}
+END_TEST
+
+/*
+ * A wide event: 40 top-level fields F1..F40 holding 10, 20, ... 400. The
+ * message's inserts are by position (FormatMessage: %n is the n-th
+ * argument), so %10 is 100, %32 is 320 and %40 is 400, including those past
+ * the fields the renderer indexes up front.
+ */
+START_TEST(message_inserts_of_a_wide_event)
+{
+    static char names[40][4];
+    static struct ef_field wide[40];
+    struct fixture f;
+    unsigned i;
+
+    for (i = 0; i < 40; i++) {
+        snprintf(names[i], sizeof(names[i]), "F%u", i + 1);
+        wide[i] = (struct ef_field){names[i], EF_IN_UINT32};
+    }
+    setup_with(&f, EF_RENDER_NATIVE, 0, 0);
+    f.schema.fields = wide;
+    f.schema.field_count = f.schema.top_count = 40;
+    f.schema.message = "%1 %10 %32 %33 %34 %40.";
+    f.p.len = 0;
+    for (i = 0; i < 40; i++)
+        fx_u32(&f.p, 10 * (i + 1));
+    render(&f, 12);
+    ck_assert_msg(strstr(f.out.data, "\"Message\":\"10 100 320 330 340 400.\""), "%s", f.out.data);
+    ck_assert_ptr_nonnull(strstr(f.out.data, "\"F40\":400}"));
+    teardown(&f);
+}
+END_TEST
+
 START_TEST(native_int64_as_string)
 {
     struct fixture f;
@@ -441,6 +521,8 @@ TCase *ef_render_json_case(void)
     tcase_add_test(tc, native_typed_values);
     tcase_add_test(tc, native_string_values);
     tcase_add_test(tc, native_int64_as_string);
+    tcase_add_test(tc, map_missing_values_and_partial_bits);
+    tcase_add_test(tc, message_inserts_of_a_wide_event);
     tcase_add_test(tc, native_system_middle_shapes);
     tcase_add_test(tc, native_no_schema);
     tcase_add_test(tc, native_decode_error);

@@ -142,6 +142,42 @@ START_TEST(changed_trace_or_damaged_file_reads_again)
 }
 END_TEST
 
+/*
+ * a holds events 1..10 of the count; the spool took 9 of them. A trace is
+ * done only when its last event is in the spool: the restart reads a
+ * again, skipping 9 (its 10th would otherwise be lost), and once the spool
+ * took all 10 it is done.
+ */
+START_TEST(one_event_short_is_not_done)
+{
+    struct ck_fx x;
+    struct ef_ckpt *c;
+    uint64_t skip = 99;
+
+    ck_setup(&x);
+    ck_assert_int_eq(ef_ckpt_open(x.file, "s", &c), 0);
+    ck_assert_int_eq(ef_ckpt_begin_file(c, x.a, 0, &skip), 0);
+    ef_ckpt_end_file(c, 10);
+    ef_ckpt_source_ended(c, 10);
+    ef_ckpt_accepted(c, 9);
+    ck_assert_int_eq(ef_ckpt_save(c), 0);
+    ef_ckpt_free(c);
+
+    ck_assert_int_eq(ef_ckpt_open(x.file, "s", &c), 0);
+    ck_assert_int_eq(ef_ckpt_begin_file(c, x.a, 0, &skip), 0);
+    ck_assert_uint_eq(skip, 9);
+    /* This run queues a's last event (count 1 of this run): the spool takes it. */
+    ef_ckpt_end_file(c, 1);
+    ef_ckpt_accepted(c, 1);
+    ck_assert_int_eq(ef_ckpt_save(c), 0);
+    ef_ckpt_free(c);
+    ck_assert_int_eq(ef_ckpt_open(x.file, "s", &c), 0);
+    ck_assert_int_eq(ef_ckpt_begin_file(c, x.a, 0, &skip), 1);
+    ef_ckpt_free(c);
+    th_rmtree(x.dir);
+}
+END_TEST
+
 TCase *ef_runner_checkpoint_case(void);
 TCase *ef_runner_checkpoint_case(void)
 {
@@ -150,5 +186,6 @@ TCase *ef_runner_checkpoint_case(void)
     tcase_add_test(tc, restart_skips_what_the_spool_took);
     tcase_add_test(tc, restarted_source_continues_the_count);
     tcase_add_test(tc, changed_trace_or_damaged_file_reads_again);
+    tcase_add_test(tc, one_event_short_is_not_done);
     return tc;
 }

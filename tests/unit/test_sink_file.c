@@ -244,6 +244,51 @@ START_TEST(rotate_by_size)
 }
 END_TEST
 
+/* Appends event n as a line of exactly 100 bytes and waits for its ack. */
+static void write_100(struct fx *x, int n)
+{
+    char ev[128];
+    int len = snprintf(ev, sizeof(ev), "{\"n\":%d,\"pad\":\"%083d\"}", n, 0);
+
+    /* By hand: {"n":N,"pad":" is 14 bytes, 83 digits, "} 2: 99, and the newline. */
+    ck_assert_int_eq(len, 99);
+    ck_assert_int_eq(ef_spool_append(x->sp, ev, (uint32_t)len, &x->last_seq), 0);
+    ck_assert_int_eq(ef_spool_commit(x->sp), 0);
+    ef_sinkdrv_flush(x->s);
+    ck_assert(th_run_until(&x->loop, all_acked, x, 1000000));
+}
+
+/*
+ * "The file is rotated when it reaches this size" (docs/config.md): with
+ * rotate_size = 300 and lines of 100 bytes, the third line reaches it, so
+ * the file is rotated then, holding exactly 300 bytes, not after a fourth.
+ */
+START_TEST(rotate_when_size_reached)
+{
+    struct fx x;
+    char **names;
+    size_t n, len = 0;
+
+    fx_init(&x, 300, 0, 0, EF_COMPRESS_NONE, 0);
+    x.cfg.batch_max_events = 1;
+    x.cfg.in_flight = 1;
+    ck_assert_int_eq(fx_open(&x), 0);
+    write_100(&x, 0);
+    write_100(&x, 1);
+    ck_assert_uint_eq(fstats(&x).rotations, 0);
+    ck_assert_uint_eq(fstats(&x).size, 200);
+    write_100(&x, 2);
+    ck_assert_uint_eq(fstats(&x).rotations, 1);
+    ck_assert_uint_eq(fstats(&x).size, 0);
+    ck_assert_int_eq(ef_file_list_rotated(x.path, &names, &n), 0);
+    ck_assert_uint_eq(n, 1);
+    free(th_read_file(names[0], &len));
+    ck_assert_uint_eq(len, 300);
+    ef_file_free_list(names, n);
+    fx_fini(&x);
+}
+END_TEST
+
 struct count_wait {
     struct fx *x;
     size_t want;
@@ -457,6 +502,7 @@ TCase *ef_sink_file_case(void)
     tcase_add_loop_test(tc, content_equals_input, 0, 2); /* sync off, on */
     tcase_add_test(tc, appends_to_existing_file);
     tcase_add_test(tc, rotate_by_size);
+    tcase_add_test(tc, rotate_when_size_reached);
     tcase_add_test(tc, keep_newest_n);
     tcase_add_test(tc, gzip_rotated_files);
     tcase_add_test(tc, rotate_by_time);

@@ -267,8 +267,12 @@ static size_t parse_rx(struct fx *x, int lf, int *seen, int max_n, const char **
 
         if (lf) {
             q = memchr(p, '\n', (size_t)(end - p));
-            if (!q)
+            if (!q) {
+                /* Every message here is far below 4 KiB: no LF that far is a framing error. */
+                if (end - p > 4096)
+                    *bad = "no LF within 4096 bytes";
                 break;
+            }
             msg = p;
             len = (size_t)(q - p);
             p = q + 1;
@@ -306,6 +310,7 @@ struct wait_rx {
     int lf;
     size_t parsed_len; /* rx bytes at the last parse */
     size_t count;
+    const char *bad; /* the stream's first problem: stop waiting, check_once reports it */
 };
 
 static int rx_has_all(void *ud)
@@ -318,7 +323,14 @@ static int rx_has_all(void *ud)
         memset(seen, 0, sizeof(seen));
         w->count = parse_rx(w->x, w->lf, seen, MAX_EVENTS, &bad);
         w->parsed_len = w->x->rx.data.len;
+        w->bad = bad;
     }
+    /*
+     * A stream that does not parse (wrong octet count, a missing LF) will
+     * never reach the count: waiting on would only end at Check's timeout.
+     */
+    if (w->bad)
+        return 1;
     return ef_spool_cursor(w->x->sp, 0) >= w->x->last_seq && w->count >= w->x->want;
 }
 

@@ -12,6 +12,7 @@
 #include "util/error.h"
 #include "util/file.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -299,6 +300,88 @@ START_TEST(reopen_resumes_at_cursors)
 }
 END_TEST
 
+struct seq_list {
+    uint64_t seq[16];
+    size_t n;
+};
+
+static int note_seq(void *ud, const struct ef_spool_event *ev)
+{
+    struct seq_list *l = ud;
+
+    ck_assert_uint_lt(l->n, 16);
+    l->seq[l->n++] = ev->seq;
+    return 0;
+}
+
+/*
+ * batch_max_events and batch_max_bytes rest on ef_spool_read's limits. The
+ * fixture's payload of event i is {"n":i,"pad":"<i % 300 letters>"}: by
+ * hand, events 1..4 are 17, 18, 19 and 20 bytes, so 54 bytes hold events
+ * 1..3 and 53 bytes only 1..2; the first event is handed out whatever its
+ * size, or a batch could never start.
+ */
+START_TEST(read_limits_events_and_bytes)
+{
+    static const struct {
+        size_t max_events, max_bytes;
+        int want;
+    } cases[] = {
+        {4, SIZE_MAX, 4}, {1, SIZE_MAX, 1}, {10, 54, 3}, {10, 53, 2}, {10, 1, 1}, {3, 54, 3},
+    };
+    struct ef_spool *sp;
+    size_t k;
+    int i;
+
+    ck_assert_int_eq(ef_tspool_open(ef_tspool_dir, EF_SPOOL_MODE_DISK, 8192, 0, 0,
+                                    EF_SPOOL_SYNC_PERIODIC, &sp, NULL),
+                     0);
+    ef_tspool_append_range(sp, 1, 10);
+    for (k = 0; k < EF_ARRAY_LEN(cases); k++) {
+        struct seq_list l = {{0}, 0};
+        uint64_t next = 0;
+
+        ck_assert_int_eq(
+            ef_spool_read(sp, 1, cases[k].max_events, cases[k].max_bytes, note_seq, &l, &next),
+            cases[k].want);
+        ck_assert_uint_eq(l.n, (size_t)cases[k].want);
+        for (i = 0; i < cases[k].want; i++)
+            ck_assert_uint_eq(l.seq[i], (uint64_t)i + 1);
+        ck_assert_uint_eq(next, (uint64_t)cases[k].want + 1);
+    }
+    ef_spool_close(sp);
+}
+END_TEST
+
+/*
+ * A sink cannot acknowledge what was never appended: a cursor past the last
+ * sequence would make the next event look delivered before it was sent.
+ */
+START_TEST(ack_is_clamped_to_appended)
+{
+    struct ef_spool *sp;
+    struct seq_list l = {{0}, 0};
+    uint64_t next = 0;
+
+    ck_assert_int_eq(ef_tspool_open(ef_tspool_dir, EF_SPOOL_MODE_DISK, 8192, 0, 0,
+                                    EF_SPOOL_SYNC_PERIODIC, &sp, NULL),
+                     0);
+    ef_tspool_append_range(sp, 1, 3);
+    /* 4 is the very next sequence, the one easiest to claim by mistake. */
+    ck_assert_int_eq(ef_spool_ack(sp, 0, 4), 0);
+    ck_assert_uint_eq(ef_spool_cursor(sp, 0), 3);
+    ck_assert_int_eq(ef_spool_ack(sp, 1, 10), 0);
+    ck_assert_uint_eq(ef_spool_cursor(sp, 1), 3);
+    ef_tspool_append_range(sp, 4, 5);
+    ck_assert_int_eq(
+        ef_spool_read(sp, ef_spool_cursor(sp, 0) + 1, 10, SIZE_MAX, note_seq, &l, &next), 2);
+    ck_assert_uint_eq(l.seq[0], 4);
+    ck_assert_uint_eq(l.seq[1], 5);
+    ck_assert_uint_eq(next, 6);
+    ef_spool_close(sp);
+}
+END_TEST
+
 START_TEST(memory_mode)
 {
     struct ef_spool *sp;
@@ -535,6 +618,8 @@ TCase *ef_spool_basic_case(void)
     tcase_add_test(tc, earlier_run_checked_on_read);
     tcase_add_test(tc, sync_always_deletes_at_ack);
     tcase_add_test(tc, reopen_resumes_at_cursors);
+    tcase_add_test(tc, read_limits_events_and_bytes);
+    tcase_add_test(tc, ack_is_clamped_to_appended);
     tcase_add_test(tc, memory_mode);
     tcase_add_loop_test(tc, full_drop_newest, 0, 2);
     tcase_add_loop_test(tc, full_drop_oldest, 0, 2);

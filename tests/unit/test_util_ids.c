@@ -102,6 +102,9 @@ static const struct sid_case sid_cases[] = {
      "S-1-5-4294967295", 12},
     {"48-bit authority", "\x01\x00\x01\x02\x03\x04\x05\x06", 8, 0, "S-1-0x010203040506", 8},
     {"authority just 32-bit", "\x01\x00\x00\x00\xFF\xFF\xFF\xFF", 8, 0, "S-1-4294967295", 8},
+    /* MS-DTYP 2.4.2.1: an IdentifierAuthority of 2^32 or more is written as
+       "0x" and 12 hex digits; 2^32 itself is bytes 00 01 00 00 00 00. */
+    {"authority exactly 2^32", "\x01\x00\x00\x01\x00\x00\x00\x00", 8, 0, "S-1-0x000100000000", 8},
     {"header truncated", "\x01\x01\x00\x00\x00\x00\x00", 7, EF_ETRUNC, "", 0},
     {"sub-authority truncated", "\x01\x01\x00\x00\x00\x00\x00\x05\x12\x00\x00", 11, EF_ETRUNC,
      "", 0},

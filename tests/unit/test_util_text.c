@@ -32,6 +32,18 @@ static const struct utf16_case utf16_cases[] = {
     {"lone high at end", "\x3D\xD8", 2, 0, 16, 0, "\xEF\xBF\xBD", 3, 2},
     {"lone high then A", "\x3D\xD8\x41\x00", 4, 0, 16, 0, "\xEF\xBF\xBD" "A", 4, 4},
     {"lone low", "\x00\xDE", 2, 0, 16, 0, "\xEF\xBF\xBD", 3, 2},
+    /* Two lone low surrogates must not pair: each is U+FFFD, as Windows'
+       WideCharToMultiByte(CP_UTF8) gives; pairing would make U+110000. */
+    {"low then low", "\x00\xDC\x00\xDC", 4, 0, 16, 0, "\xEF\xBF\xBD\xEF\xBF\xBD", 6, 4},
+    {"low then low then A", "\xFF\xDF\x00\xDC\x41\x00", 6, 0, 16, 0,
+     "\xEF\xBF\xBD\xEF\xBF\xBD" "A", 7, 6},
+    /* RFC 3629 table: U+0080..U+07FF take two bytes, 110xxxxx 10xxxxxx.
+       U+0416 (Cyrillic Zhe) = 10000 010110 -> D0 96; U+05D0 (Hebrew Alef) =
+       10111 010000 -> D7 90; U+07FF -> DF BF; U+0800 is the first of three. */
+    {"cyrillic zhe", "\x16\x04", 2, 0, 16, 0, "\xD0\x96", 2, 2},
+    {"hebrew alef", "\xD0\x05", 2, 0, 16, 0, "\xD7\x90", 2, 2},
+    {"last two-byte", "\xFF\x07", 2, 0, 16, 0, "\xDF\xBF", 2, 2},
+    {"first three-byte", "\x00\x08", 2, 0, 16, 0, "\xE0\xA0\x80", 3, 2},
     {"reversed pair", "\x00\xDE\x3D\xD8", 4, 0, 16, 0, "\xEF\xBF\xBD\xEF\xBF\xBD", 6, 4},
     {"high then high", "\x3D\xD8\x3D\xD8\x00\xDE", 6, 0, 16, 0,
      "\xEF\xBF\xBD\xF0\x9F\x98\x80", 7, 6},

@@ -18,6 +18,9 @@
       4. An `existing` session: attaches to a session started with logman,
          sees the processes, and leaves that session running when it stops.
       5. `etwfwd sessions --json` lists the sessions while they run, ours marked.
+      6. The service: install (quoted ImagePath, delayed start), start, process
+         starts forwarded under the SCM, status, reload, stop, the "started"
+         message in the Application log from the exe's message table, uninstall.
     `run` is stopped with Ctrl-C (cmd_run.c handles CTRL_C/CTRL_BREAK through
     libuv's SIGINT/SIGBREAK), sent from a helper process attached to its
     console, so it drains its queue and spool into the file before exiting;
@@ -224,7 +227,44 @@ foreach ($pr in $ex.Procs) {
 Report "existing: the attached session still runs after etwfwd stopped" ($LASTEXITCODE -eq 0) "logman query exit $LASTEXITCODE"
 & logman stop $existing -ets | Out-Null
 
-# 5. nothing of ours is left running
+# 6. the Windows service: install, start, events under the SCM, status, reload, stop, uninstall
+$svc = 'etwfwd-host-test'
+$svcConf = Join-Path $WorkDir 'service.ini'
+$svcOut = Join-Path $WorkDir 'service.ndjson'
+Write-Config $svcConf "[session:s]`r`nkind = realtime`r`nflush_timer = 1s`r`nprovider = Microsoft-Windows-Kernel-Process:4::0x10" $svcOut
+$r = Invoke-Etwfwd @('install', '-c', $svcConf, '--name', $svc) 120
+Report "service: install" ($r.Code -eq 0) "exit $($r.Code): $($r.Err)"
+$image = (Get-ItemProperty "HKLM:\SYSTEM\CurrentControlSet\Services\$svc").ImagePath
+Report "service: ImagePath quoted" ($image -like ('"' + $Exe + '" service -c "' + $svcConf + '"*')) $image
+$delayed = (Get-ItemProperty "HKLM:\SYSTEM\CurrentControlSet\Services\$svc").DelayedAutostart
+Report "service: delayed automatic start" ($delayed -eq 1) "DelayedAutostart = $delayed"
+$r = Invoke-Etwfwd @('start', '--name', $svc) 120
+Report "service: start" ($r.Code -eq 0) "exit $($r.Code): $($r.Err)"
+Start-Sleep -Seconds 3
+$procs = Start-Marked 3 'svc'
+Start-Sleep -Seconds 4
+$events = Read-Events $svcOut
+foreach ($pr in $procs) {
+    $hit = $events | Where-Object {
+        $_.System.Provider.Guid -eq '{22FB2CD6-0E7B-422B-A0C7-2FAD1FD0E716}' -and $_.System.EventID -eq 1 -and
+        [int64]$_.EventData.ProcessID -eq $pr.Pid }
+    Report "service: ProcessStart of pid $($pr.Pid) under the SCM" ($null -ne $hit) "not in $svcOut"
+}
+$r = Invoke-Etwfwd @('status', '--name', $svc, '--json') 60
+$st = $null
+if ($r.Code -eq 0) { $st = $r.Out | ConvertFrom-Json }
+Report "service: status RUNNING" ($st -and $st.state -eq 'RUNNING') "exit $($r.Code): $($r.Out) $($r.Err)"
+$r = Invoke-Etwfwd @('reload', '--name', $svc) 60
+Report "service: reload (PARAMCHANGE) accepted" ($r.Code -eq 0) "exit $($r.Code): $($r.Err)"
+$r = Invoke-Etwfwd @('stop', '--name', $svc) 120
+Report "service: stop" ($r.Code -eq 0) "exit $($r.Code): $($r.Err)"
+$started = Get-WinEvent -FilterHashtable @{ LogName = 'Application'; ProviderName = $svc } -MaxEvents 20 -ErrorAction SilentlyContinue |
+    Where-Object { $_.Message -like '*started*' }
+Report "service: 'started' in the Application event log, text from etwfwd.exe's message table" ($null -ne $started) "no event of source $svc"
+$r = Invoke-Etwfwd @('uninstall', '--name', $svc) 120
+Report "service: uninstall" ($r.Code -eq 0 -and -not (Get-Service $svc -ErrorAction SilentlyContinue)) "exit $($r.Code): $($r.Err)"
+
+# 7. nothing of ours is left running
 $left = Get-Sessions | Where-Object { $_.ours }
 Report "no etwfwd-* session left running" (-not $left) (($left | ForEach-Object { $_.name }) -join ', ')
 
