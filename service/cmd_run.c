@@ -21,7 +21,6 @@
 #include "pipeline/fsutil.h"
 #include "runner/logfile.h"
 #include "runner/pipeline.h"
-#include "runner/pipeline_int.h"
 #include "runner/statelock.h"
 #include "util/attr.h"
 #include "util/error.h"
@@ -54,6 +53,7 @@ struct ef_run {
     uv_mutex_t lock;
     int want_stop, want_reload, closed;
     int stopping;
+    int spool_memory; /* the running configuration's spool = memory */
     /* a->on_tick's timer (every stats_interval) and the state_dir it reports. */
     uv_timer_t tick;
     int tick_on;
@@ -178,7 +178,7 @@ static void stop_now(struct ef_run *r)
     if (!r->p)
         return;
     ef_pipeline_stop_now(r->p, &held);
-    if (r->p->cfg->service.spool == EF_SPOOL_MEMORY)
+    if (r->spool_memory)
         ef_log_warn("run",
                     "second signal: stopping now; %llu undelivered events are lost "
                     "(spool = memory)",
@@ -380,6 +380,8 @@ int ef_run(const struct ef_run_args *a)
         return EF_EXIT_USAGE;
     }
     ef_log_set_level((enum ef_log_level)cfg->service.log_level);
+    /* spool cannot change by reload (pipeline_reload.c refuses it). */
+    r.spool_memory = cfg->service.spool == EF_SPOOL_MEMORY;
     /* The log file is state_dir's too: a refused instance must not write or rotate it. */
     lock_rc = take_lock(&r, cfg);
     if (lock_rc == 0)

@@ -138,4 +138,17 @@ void ef_pipeline_sink_stopped(void *p);
 /* In pipeline_reload.c: after finished sources were reaped, start those a reload restarts. */
 void ef_pipeline_reload_reaped(struct ef_pipeline *p);
 
+/* pipeline_build.c: sessions, sinks and spool groups from the configuration. Loop thread. */
+int ef_pipeline_configure(struct ef_pipeline *p);
+/* pipeline_build.c: opens the spools and the sink drivers. Loop thread. */
+int ef_pipeline_open_outputs(struct ef_pipeline *p);
+/* pipeline_build.c: starts every session's source. Loop thread. */
+int ef_pipeline_start_sources(struct ef_pipeline *p);
+/* pipeline.c: "a/b", malloc'd (NULL: out of memory). Any thread. */
+char *ef_pipeline_join(const char *a, const char *b);
+/* pipeline.c: how long stopping may take (shutdown_timeout, 30 s by default). Any thread. */
+uint64_t ef_pipeline_shutdown_timeout(const struct ef_pipeline *p);
+/* pipeline.c: a source's on_done: wakes the loop to reap it. Source threads. */
+void ef_pipeline_source_finished(void *ud);
+
 #endif
